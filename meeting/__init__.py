@@ -1,0 +1,96 @@
+"""The review-hearing app (一户一评): create_app builds it with its extensions and pages."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .extensions import babel, csrf, db, login_manager, migrate, socketio
+from .resources import PACKAGE_DIR, resource_dir
+from .settings import Settings, load_settings
+
+MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
+
+
+def create_app(
+    config: Mapping[str, Any] | None = None, *, instance_path: str | None = None
+) -> Flask:
+    """Build the app.
+
+    ``config`` may hold ``rules`` and ``server`` tables (merged over the TOML files, see
+    config/default.toml) and plain Flask keys such as ``TESTING``, applied last.
+    ``instance_path`` (or $MEETING_INSTANCE) is where the SQLite file and the generated
+    secret key live.
+    """
+    config = dict(config or {})
+    instance = instance_path or os.environ.get("MEETING_INSTANCE")
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance).resolve()) if instance else None,
+        static_folder=str(resource_dir("static")),
+        template_folder=str(resource_dir("templates")),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    settings = load_settings({k: config.pop(k) for k in ("rules", "server") if k in config})
+    app.extensions["meeting.settings"] = settings
+    app.config.update(
+        SECRET_KEY=os.environ.get("SECRET_KEY") or _instance_secret_key(app.instance_path),
+        SQLALCHEMY_DATABASE_URI=settings.server.database_url
+        or "sqlite:///" + os.path.join(app.instance_path, "meeting.sqlite3"),
+        SQLALCHEMY_ECHO=False,  # SQL echo could print ballots next to receipts
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=5 * 1024 * 1024,  # imports are small; refuse anything huge
+        BABEL_DEFAULT_LOCALE=settings.server.default_locale,
+        WTF_CSRF_TIME_LIMIT=None,  # a setup form may stay open through a long meeting
+    )
+    app.config.update(config)
+
+    _attach_extensions(app, settings)
+    _register_pages(app)
+    return app
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """A secret key kept in the instance folder, made on first run.
+
+    Kept so that printed cards and sign-ins survive a restart of the laptop.
+    """
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _attach_extensions(app: Flask, settings: Settings) -> None:
+    from .store import sqlite  # noqa: F401  (registers the SQLite connection pragmas)
+    from .web.i18n import init_i18n
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    init_i18n(app, babel)
+    socketio.init_app(
+        app,
+        async_mode=settings.server.async_mode,
+        message_queue=settings.server.socketio_message_queue or None,
+        # packet logs would print ballots next to socket ids: keep them off at every level
+        logger=False,
+        engineio_logger=False,
+    )
+
+
+def _register_pages(app: Flask) -> None:
+    from .web import register_blueprints
+
+    register_blueprints(app)

@@ -1,0 +1,5 @@
+"""`python -m meeting` is the `meeting` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,97 @@
+"""The `meeting` command: serve, demo, create-staff, and Flask-Migrate's `db` commands."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+
+from . import create_app
+from .domain.errors import DomainError
+from .extensions import socketio
+from .services.staff import create_staff
+from .web.addresses import is_loopback, lan_address
+
+
+def _create_app() -> Flask:
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """Run democratic review hearings (一户一评) with secret ballots on phones."""
+
+
+def _serve(app: Flask, host: str | None, port: int | None) -> None:
+    server = app.extensions["meeting.settings"].server
+    host = host or server.host
+    port = server.port if port is None else port
+    lan = lan_address() if host in ("0.0.0.0", "::") else host
+    base = server.public_url or f"http://{lan}:{port}"
+    app.config.setdefault("JOIN_BASE_URL", base)
+    click.echo(f"Serving on {host}:{port}")
+    click.echo(f"  on this computer:         http://127.0.0.1:{port}/")
+    click.echo(f"  phones on the same Wi-Fi: {base}/")
+    if is_loopback(lan):
+        click.echo("  (no network address found: phones cannot connect until Wi-Fi is up)")
+    sys.stdout.flush()
+    socketio.run(
+        app,
+        host=host,
+        port=port,
+        use_reloader=False,
+        log_output=False,  # request lines would carry card tokens
+        allow_unsafe_werkzeug=True,  # the embedded server is the intended single-laptop mode
+    )
+
+
+@main.command("serve")
+@click.option("--host", default=None, help="Address to listen on (default from config: 0.0.0.0).")
+@click.option("--port", type=int, default=None, help="Port (default from config: 5000).")
+@with_appcontext
+def serve_command(host: str | None, port: int | None) -> None:
+    """Upgrade the database if needed and serve the app to the hall's network."""
+    upgrade()
+    _serve(current_app._get_current_object(), host, port)
+
+
+@main.command("demo")
+@click.option("--host", default=None, help="Address to listen on (default from config: 0.0.0.0).")
+@click.option("--port", type=int, default=None, help="Port (default from config: 5000).")
+@click.option("--no-serve", is_flag=True, help="Only create the demo meeting, do not serve.")
+@with_appcontext
+def demo_command(host: str | None, port: int | None, no_serve: bool) -> None:
+    """Create the demo meeting (if absent) and serve it."""
+    from .services.demo import DEMO_PASSWORD, DEMO_USERNAME, ensure_demo
+
+    upgrade()
+    meeting, created = ensure_demo()
+    click.echo(("Created" if created else "Found") + f" the demo meeting: {meeting.title}")
+    voting = sum(1 for m in meeting.members if m.votes)
+    persons = sum(h.persons for h in meeting.households)
+    click.echo(
+        f"  {voting} voting members, {len(meeting.households)} households, {persons} persons"
+    )
+    click.echo(f"Staff sign-in: username {DEMO_USERNAME}  password {DEMO_PASSWORD}")
+    click.echo(f"  meeting page: /staff/meetings/{meeting.id}")
+    click.echo(f"  QR card sheet: /staff/meetings/{meeting.id}/cards")
+    if not no_serve:
+        _serve(current_app._get_current_object(), host, port)
+
+
+@main.command("create-staff")
+@click.argument("username")
+@click.option("--name", "display_name", default=None, help="Name shown on pages and minutes.")
+@click.password_option(help="At least 8 characters; asked for if not given.")
+@with_appcontext
+def create_staff_command(username: str, display_name: str | None, password: str) -> None:
+    """Create a staff account that can sign in to set up and run meetings."""
+    upgrade()
+    try:
+        create_staff(username, password, display_name)
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from error
+    click.echo(f"Created staff account {username}.")

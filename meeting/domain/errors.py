@@ -1,0 +1,33 @@
+"""The domain's own exceptions: each carries a message a person can read."""
+
+from __future__ import annotations
+
+from .messages import Message
+
+
+class DomainError(Exception):
+    """A rule of the hearing refused an action; ``message`` says why."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+class StepNotAllowed(DomainError):
+    """The hearing is not in a phase where this step may happen."""
+
+
+class QuorumNotMet(DomainError):
+    """The panel present does not satisfy the quorum rule."""
+
+
+class NotEntitledToVote(DomainError):
+    """This member may not vote on this household (absent, recused or non-voting role)."""
+
+
+class InvalidRules(DomainError):
+    """The configured hearing rules contradict themselves or are out of range."""
+
+
+class SetupRefused(DomainError):
+    """A change to the meeting's setup conflicts with what is already there."""

@@ -1,0 +1,20 @@
+"""The phases of one household's hearing."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Phase(StrEnum):
+    """The steps of one household's hearing, in order."""
+
+    PENDING = "pending"
+    BRIEFING = "briefing"  # 通报入户核查情况
+    STATEMENT = "statement"  # 陈述理由
+    QUESTIONING = "questioning"  # 质询
+    VOTING = "voting"  # 无记名投票
+    COUNTED = "counted"  # 当场计票
+    ANNOUNCED = "announced"  # 当场公布
+
+
+TIMED_PHASES = (Phase.BRIEFING, Phase.STATEMENT, Phase.QUESTIONING, Phase.VOTING)

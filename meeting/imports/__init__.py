@@ -1,0 +1,1 @@
+"""Importing the panel and the households from CSV or XLSX: all rows valid, or nothing stored."""

@@ -1,0 +1,170 @@
+"""Columns of an import file: matching headers in Chinese or English, and reading cells."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
+
+from ..domain.messages import Message, msg
+from .tables import ImportRejected, Problem, Table
+
+E = TypeVar("E", bound=StrEnum)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column an import understands; ``header`` is translated for the template file."""
+
+    key: str
+    header: Message
+    required: bool = False
+    example: str = ""
+
+
+def normalise(text: str) -> str:
+    """Compare words loosely: no spaces, no case, half-width brackets."""
+    text = text.replace("（", "(").replace("）", ")")
+    return re.sub(r"\s+", "", text).lower()
+
+
+class Vocabulary:
+    """Every spelling a file may use for a header or a code: the code itself, its English
+    label, its label in each interface language, and listed synonyms."""
+
+    def __init__(
+        self,
+        spellings_of: Callable[[Message], Iterable[str]],
+        labels: Mapping[StrEnum, Message],
+        synonyms: Mapping[StrEnum, tuple[str, ...]],
+    ) -> None:
+        self._spellings_of = spellings_of
+        self._labels = labels
+        self._synonyms = synonyms
+
+    def spellings(self, message: Message) -> set[str]:
+        return {normalise(s) for s in (message.template, *self._spellings_of(message))}
+
+    def code(self, enum: type[E], text: str) -> E | None:
+        """The member of ``enum`` that ``text`` names, or None."""
+        wanted = normalise(text)
+        for member in enum:
+            words = {normalise(member.value), *self._synonyms_normalised(member)}
+            if member in self._labels:
+                words |= self.spellings(self._labels[member])
+            if wanted in words:
+                return member
+        return None
+
+    def choices(self, enum: type[StrEnum]) -> str:
+        """The preferred words for an enum, to list in an error message."""
+        return "、".join(
+            sorted(
+                {next(iter(self._spellings_of(self._labels[m]))) for m in enum if m in self._labels}
+            )
+        )
+
+    def _synonyms_normalised(self, member: StrEnum) -> set[str]:
+        return {normalise(s) for s in self._synonyms.get(member, ())}
+
+
+class RowReader:
+    """Reads the cells of one table column by column, collecting every problem on the way."""
+
+    def __init__(self, table: Table, columns: tuple[Column, ...], vocabulary: Vocabulary) -> None:
+        self.problems: list[Problem] = []
+        self.vocabulary = vocabulary
+        self._columns = {c.key: c for c in columns}
+        self._index: dict[str, int] = {}
+        self._header_text: dict[str, str] = {}
+        known = {c.key: vocabulary.spellings(c.header) | {normalise(c.key)} for c in columns}
+        for position, header in enumerate(table.headers):
+            if not header:
+                continue
+            key = next((k for k, words in known.items() if normalise(header) in words), None)
+            if key is None:
+                self.problems.append(
+                    Problem(1, header, msg("Unknown column: %(header)s.", header=header))
+                )
+            elif key in self._index:
+                self.problems.append(
+                    Problem(1, header, msg("The column %(header)s appears twice.", header=header))
+                )
+            else:
+                self._index[key] = position
+                self._header_text[key] = header
+        for column in columns:
+            if column.required and column.key not in self._index:
+                self.problems.append(
+                    Problem(
+                        1,
+                        self.header_of(column.key),
+                        msg("Required column is missing: %(header)s.", header=column.header),
+                    )
+                )
+        self.rows = table.rows
+
+    def header_of(self, key: str) -> str:
+        """The column's header as the file writes it, or the template's header if absent."""
+        return self._header_text.get(key) or self._columns[key].header.template
+
+    def has(self, key: str) -> bool:
+        return key in self._index
+
+    def text(self, row: int, cells: list[str], key: str) -> str:
+        """The cell's text ('' if the column is absent); a required column must not be blank."""
+        position = self._index.get(key)
+        value = cells[position] if position is not None and position < len(cells) else ""
+        if not value and self._columns[key].required and position is not None:
+            self.problem(row, key, msg("This cell must not be empty."))
+        return value
+
+    def code(
+        self, row: int, cells: list[str], key: str, enum: type[E], default: E | None
+    ) -> E | None:
+        """A cell naming a code of ``enum``; blank gives ``default``."""
+        value = self.text(row, cells, key)
+        if not value:
+            return default
+        found = self.vocabulary.code(enum, value)
+        if found is None:
+            self.problem(
+                row,
+                key,
+                msg(
+                    "Unknown value %(value)s; use one of: %(choices)s.",
+                    value=value,
+                    choices=self.vocabulary.choices(enum),
+                ),
+            )
+        return found
+
+    def whole_number(self, row: int, cells: list[str], key: str, minimum: int) -> int | None:
+        value = self.text(row, cells, key)
+        if not value:
+            return None
+        try:
+            number = int(value)
+        except ValueError:
+            number = None
+        if number is None or number < minimum:
+            self.problem(
+                row,
+                key,
+                msg(
+                    "%(value)s is not a whole number of at least %(minimum)d.",
+                    value=value,
+                    minimum=minimum,
+                ),
+            )
+            return None
+        return number
+
+    def problem(self, row: int, key: str, message: Message) -> None:
+        self.problems.append(Problem(row, self.header_of(key), message))
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise ImportRejected(self.problems)

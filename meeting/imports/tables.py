@@ -1,0 +1,100 @@
+"""Reading a spreadsheet into rows of cells, whatever the format the village office has."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from ..domain.messages import Message, msg
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an import file: where (row as the spreadsheet numbers it, column
+    header) and what."""
+
+    row: int | None
+    column: str | None
+    message: Message
+
+
+class ImportRejected(Exception):
+    """The file was rejected whole; ``problems`` lists every reason found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the import file")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Table:
+    """The header row and the data rows of a sheet; row numbers count the header as row 1."""
+
+    headers: list[str]
+    rows: list[tuple[int, list[str]]]
+
+
+def read_table(filename: str, data: bytes) -> Table:
+    """Read a .csv (UTF-8, with or without BOM, or GB18030 as Chinese Excel saves it) or .xlsx."""
+    name = filename.lower()
+    if name.endswith(".csv"):
+        lines = _read_csv(data)
+    elif name.endswith(".xlsx"):
+        lines = _read_xlsx(data)
+    else:
+        raise ImportRejected(
+            [Problem(None, None, msg("Only .csv and .xlsx files can be imported."))]
+        )
+    numbered = [
+        (number, [cell.strip() for cell in line])
+        for number, line in enumerate(lines, start=1)
+        if any(cell.strip() for cell in line)
+    ]
+    if not numbered:
+        raise ImportRejected([Problem(None, None, msg("The file is empty."))])
+    (_, headers), *rows = numbered
+    return Table(headers=headers, rows=rows)
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes almost anything
+        raise ImportRejected([Problem(None, None, msg("The CSV file's text encoding is unknown."))])
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise ImportRejected(
+            [Problem(None, None, msg("The CSV file cannot be read: %(error)s", error=str(exc)))]
+        ) from exc
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ImportRejected(
+            [Problem(None, None, msg("The file is not a readable .xlsx workbook."))]
+        ) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # Excel stores 3 as 3.0
+    return str(value)

@@ -1,0 +1,102 @@
+"""Configuration: the default TOML, an override file, environment variables, then the caller's."""
+
+from __future__ import annotations
+
+import copy
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .domain.rules import HearingRules
+from .resources import resource_dir
+
+#: environment variables that override a server setting (secrets and addresses)
+ENV_OVERRIDES = {
+    "DATABASE_URL": "database_url",
+    "SOCKETIO_MESSAGE_QUEUE": "socketio_message_queue",
+    "PUBLIC_URL": "public_url",
+}
+ASYNC_MODES = ("threading", "eventlet", "gevent", "gevent_uwsgi")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says which file and which key."""
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str
+    port: int
+    public_url: str
+    database_url: str
+    socketio_message_queue: str
+    async_mode: str
+    default_locale: str
+    sqlite_busy_timeout_ms: int
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The validated configuration the app runs with."""
+
+    rules: HearingRules
+    server: ServerSettings
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = copy.deepcopy(value)
+    return base
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"configuration file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"configuration file {path} is not valid TOML: {exc}") from exc
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Read the configuration in order: default.toml, $MEETING_CONFIG, env vars, ``overrides``."""
+    environ = os.environ if environ is None else environ
+    raw = _read_toml(resource_dir("config") / "default.toml")
+    if environ.get("MEETING_CONFIG"):
+        _merge(raw, _read_toml(Path(environ["MEETING_CONFIG"])))
+    for variable, key in ENV_OVERRIDES.items():
+        if environ.get(variable):
+            raw["server"][key] = environ[variable]
+    if overrides:
+        _merge(raw, overrides)
+    return Settings(rules=HearingRules.from_mapping(raw["rules"]), server=_server(raw["server"]))
+
+
+def _server(raw: Mapping[str, Any]) -> ServerSettings:
+    try:
+        server = ServerSettings(
+            host=str(raw["host"]),
+            port=int(raw["port"]),
+            public_url=str(raw.get("public_url", "")).rstrip("/"),
+            database_url=str(raw.get("database_url", "")),
+            socketio_message_queue=str(raw.get("socketio_message_queue", "")),
+            async_mode=str(raw["async_mode"]),
+            default_locale=str(raw.get("default_locale", "zh")),
+            sqlite_busy_timeout_ms=int(raw.get("sqlite_busy_timeout_ms", 5000)),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"invalid [server] setting: {exc!r}") from exc
+    if server.async_mode not in ASYNC_MODES:
+        raise ConfigError(f"[server] async_mode must be one of {', '.join(ASYNC_MODES)}")
+    if server.default_locale not in ("zh", "en"):
+        raise ConfigError('[server] default_locale must be "zh" or "en"')
+    return server

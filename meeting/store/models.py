@@ -1,0 +1,271 @@
+"""The tables of a hearing: meetings, panel, households, hearings, recusals, staff, events.
+
+Ballot tables arrive with the secret ballot; they must never share a key, a timestamp or
+an order with the receipts that record who voted (see docs/ballot-secrecy.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..domain.categories import ApplicationType, AssistanceKind, Recommendation
+from ..domain.findings import FindingHeading
+from ..domain.phases import Phase
+from ..domain.roles import Role
+from ..extensions import db
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def enum_column(enum: type[StrEnum]) -> SAEnum:
+    """Store an enum by its value as a plain string, so adding a member needs no DDL."""
+    return SAEnum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class MeetingStatus(StrEnum):
+    PREPARING = "preparing"  # 准备中: panel and households are being entered
+    IN_SESSION = "in_session"  # 进行中
+    CLOSED = "closed"  # 已结束
+
+
+class StaffUser(UserMixin, db.Model):
+    """A person who runs meetings: signs in to set up, host or take the minutes."""
+
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    #: werkzeug's salted hash; the password itself is never stored
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Meeting(db.Model):
+    """One review hearing session (评议会) of a village or community panel."""
+
+    __tablename__ = "meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    #: the village or community and the hall, as it should appear in the minutes
+    place: Mapped[str] = mapped_column(String(200))
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[AssistanceKind] = mapped_column(enum_column(AssistanceKind))
+    status: Mapped[MeetingStatus] = mapped_column(
+        enum_column(MeetingStatus), default=MeetingStatus.PREPARING
+    )
+    #: made by `meeting demo`: bots may vote for absent members, never in a real meeting
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    #: bumped on every change, so a screen that missed one knows to reload the state
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    members: Mapped[list[PanelMember]] = relationship(
+        back_populates="meeting", order_by="PanelMember.position", cascade="all, delete-orphan"
+    )
+    households: Mapped[list[Household]] = relationship(
+        back_populates="meeting",
+        order_by="Household.position",
+        cascade="all, delete-orphan",
+    )
+
+
+class PanelMember(db.Model):
+    """A person on the panel for one meeting, voting or not."""
+
+    __tablename__ = "panel_member"
+    __table_args__ = (UniqueConstraint("meeting_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    #: the order on the attendance sheet and the card sheet
+    position: Mapped[int] = mapped_column(default=0)
+    present: Mapped[bool] = mapped_column(default=False)
+    #: which card is valid: issuing a new card bumps it and the old QR stops working
+    card_generation: Mapped[int] = mapped_column(default=1)
+    #: SHA-256 of the current join token; the token itself is never stored
+    join_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="members")
+
+    @property
+    def votes(self) -> bool:
+        return self.role.votes
+
+
+class Household(db.Model):
+    """An applicant household (申请户) and the investigator's report on it."""
+
+    __tablename__ = "household"
+    __table_args__ = (UniqueConstraint("meeting_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    #: the order of hearing, from 1
+    position: Mapped[int]
+    head_name: Mapped[str] = mapped_column(String(64))
+    persons: Mapped[int]
+    #: address or villager group (村民小组)
+    address: Mapped[str] = mapped_column(String(200), default="")
+    category: Mapped[AssistanceKind] = mapped_column(enum_column(AssistanceKind))
+    application_type: Mapped[ApplicationType] = mapped_column(enum_column(ApplicationType))
+    #: kept for the case file only: never shown on the projector or a public notice
+    id_number: Mapped[str | None] = mapped_column(String(32))
+    #: the investigator who made the home visit and answers for the findings
+    investigator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("panel_member.id", ondelete="SET NULL")
+    )
+    recommendation: Mapped[Recommendation | None] = mapped_column(enum_column(Recommendation))
+    #: a tier code from the configured tiers
+    proposed_tier: Mapped[str | None] = mapped_column(String(16))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="households")
+    investigator: Mapped[PanelMember | None] = relationship()
+    findings: Mapped[list[HouseholdFinding]] = relationship(
+        back_populates="household", cascade="all, delete-orphan"
+    )
+    hearing: Mapped[Hearing] = relationship(
+        back_populates="household", cascade="all, delete-orphan", uselist=False
+    )
+    recusals: Mapped[list[Recusal]] = relationship(
+        back_populates="household", cascade="all, delete-orphan"
+    )
+
+    def finding(self, heading: FindingHeading) -> str:
+        """The text under one heading, empty if none was written."""
+        return next((f.text for f in self.findings if f.heading is heading), "")
+
+    def set_finding(self, heading: FindingHeading, text: str) -> None:
+        existing = next((f for f in self.findings if f.heading is heading), None)
+        if existing is not None:
+            existing.text = text
+        elif text:
+            self.findings.append(HouseholdFinding(heading=heading, text=text))
+
+
+class HouseholdFinding(db.Model):
+    """What the investigator found under one of the 四看四查四访 headings."""
+
+    __tablename__ = "household_finding"
+    __table_args__ = (UniqueConstraint("household_id", "heading"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"))
+    heading: Mapped[FindingHeading] = mapped_column(enum_column(FindingHeading))
+    text: Mapped[str] = mapped_column(Text, default="")
+
+    household: Mapped[Household] = relationship(back_populates="findings")
+
+
+class Hearing(db.Model):
+    """Where one household's hearing stands; its steps are in ``phase_changes``."""
+
+    __tablename__ = "hearing"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("household.id", ondelete="CASCADE"), unique=True
+    )
+    phase: Mapped[Phase] = mapped_column(enum_column(Phase), default=Phase.PENDING)
+    phase_started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: when the current timed phase runs out (the host may push it back)
+    phase_deadline: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    household: Mapped[Household] = relationship(back_populates="hearing")
+    phase_changes: Mapped[list[HearingPhaseChange]] = relationship(
+        back_populates="hearing", order_by="HearingPhaseChange.id", cascade="all, delete-orphan"
+    )
+
+
+class HearingPhaseChange(db.Model):
+    """One step of a hearing, as it happened."""
+
+    __tablename__ = "hearing_phase_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(
+        ForeignKey("hearing.id", ondelete="CASCADE"), index=True
+    )
+    from_phase: Mapped[Phase] = mapped_column(enum_column(Phase))
+    to_phase: Mapped[Phase] = mapped_column(enum_column(Phase))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: the staff username who took the step
+    actor: Mapped[str] = mapped_column(String(64))
+
+    hearing: Mapped[Hearing] = relationship(back_populates="phase_changes")
+
+
+class Recusal(db.Model):
+    """A panel member stands aside (回避) from one household and does not vote on it."""
+
+    __tablename__ = "recusal"
+    __table_args__ = (UniqueConstraint("household_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("panel_member.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(200))
+    declared_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    household: Mapped[Household] = relationship(back_populates="recusals")
+    member: Mapped[PanelMember] = relationship()
+
+
+class Event(db.Model):
+    """An append-only log of what happened in a meeting, numbered per meeting.
+
+    Never holds a ballot's content next to a member: see docs/ballot-secrecy.md.
+    """
+
+    __tablename__ = "event"
+    __table_args__ = (UniqueConstraint("meeting_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    #: 1, 2, 3 ... within the meeting
+    seq: Mapped[int]
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    kind: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+__all__ = [
+    "Event",
+    "Hearing",
+    "HearingPhaseChange",
+    "Household",
+    "HouseholdFinding",
+    "Meeting",
+    "MeetingStatus",
+    "PanelMember",
+    "Recusal",
+    "StaffUser",
+]

@@ -1,0 +1,43 @@
+"""The web layer: one blueprint per audience, server-rendered with Jinja and WTForms."""
+
+from __future__ import annotations
+
+from flask import Flask, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers.response import Response
+
+from ..extensions import db, login_manager
+from ..store.models import StaffUser
+
+
+def register_blueprints(app: Flask) -> None:
+    from .auth.views import bp as auth_bp
+    from .member.views import bp as member_bp
+    from .staff.views import bp as staff_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(member_bp)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in.")
+    login_manager.login_message_category = "warning"
+
+    @app.get("/")
+    def index() -> Response:
+        return redirect(url_for("staff.meetings"))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        return render_template("error.html", error=error, csrf=True), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        return render_template("error.html", error=error, csrf=False), error.code or 500
+
+
+@login_manager.user_loader
+def load_staff(user_id: str) -> StaffUser | None:
+    return db.session.get(StaffUser, int(user_id)) if user_id.isdigit() else None

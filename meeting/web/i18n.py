@@ -1,0 +1,90 @@
+"""Languages: Simplified Chinese by default, English on request; catalogues compiled at start."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, current_app, request
+from flask_babel import Babel, force_locale, gettext
+
+from ..domain.messages import Message
+from ..labels import LABELS
+from ..resources import PACKAGE_DIR
+
+CATALOGUE_DIR = PACKAGE_DIR / "translations"
+LOCALES = ("zh", "en")
+LANG_COOKIE = "lang"
+
+
+def init_i18n(app: Flask, babel: Babel) -> None:
+    """Compile the committed .po catalogues into the instance folder and attach Flask-Babel."""
+    compiled = Path(app.instance_path) / "translations"
+    compile_catalogues(CATALOGUE_DIR, compiled)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["t"] = translate
+    app.jinja_env.globals["current_locale"] = current_locale
+    app.after_request(_remember_locale)
+
+
+def compile_catalogues(source: Path, target: Path) -> None:
+    """Write each ``<lang>/LC_MESSAGES/messages.po`` as a .mo under ``target`` when it is stale."""
+    for po_path in source.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = target / po_path.relative_to(source).with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        mo_path.parent.mkdir(parents=True, exist_ok=True)
+        with po_path.open("rb") as f:
+            catalogue = read_po(f)
+        # several server processes may start at once: write aside, then rename into place
+        fd, tmp = tempfile.mkstemp(dir=mo_path.parent, suffix=".mo.tmp")
+        with os.fdopen(fd, "wb") as f:
+            write_mo(f, catalogue)
+        os.replace(tmp, mo_path)
+
+
+def select_locale() -> str:
+    """?lang= wins and is remembered in a cookie; otherwise the cookie; otherwise the default."""
+    chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    if chosen in LOCALES:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_locale() -> str:
+    return select_locale()
+
+
+def _remember_locale(response: Any) -> Any:
+    chosen = request.args.get("lang")
+    if chosen in LOCALES:
+        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+def translate(value: Message | StrEnum | str | None) -> str:
+    """The text of a domain message or a code's label in the reader's language."""
+    if value is None:
+        return ""
+    if isinstance(value, StrEnum) and value in LABELS:
+        value = LABELS[value]
+    if not isinstance(value, Message):
+        return str(value)
+    text = gettext(value.template)
+    if not value.params:
+        return text
+    return text % {
+        k: translate(v) if isinstance(v, Message) else v for k, v in value.params.items()
+    }
+
+
+def translate_in(locale: str, value: Message | StrEnum) -> str:
+    """The text in a given language, whatever the current request asks for."""
+    with force_locale(locale):
+        return translate(value)

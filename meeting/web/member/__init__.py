@@ -1,0 +1,1 @@
+"""What a panel member's phone opens from a join card."""

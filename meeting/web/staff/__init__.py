@@ -1,0 +1,1 @@
+"""Setting up meetings: details, panel, households, imports and QR join cards."""

@@ -1,0 +1,90 @@
+"""The setup forms; choice labels are translated per request."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ...domain.categories import ApplicationType, AssistanceKind, Recommendation
+from ...domain.findings import FindingHeading
+from ...domain.roles import Role
+from ...domain.rules import Tier
+from ...store.models import PanelMember
+from ..i18n import translate
+
+
+def enum_choices(enum: type[StrEnum], blank: str | None = None) -> list[tuple[str, str]]:
+    choices = [(member.value, translate(member)) for member in enum]
+    return [("", blank), *choices] if blank is not None else choices
+
+
+class MeetingForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    place = StringField(_l("Place"), validators=[DataRequired(), Length(max=200)])
+    held_on = DateField(_l("Date"), validators=[DataRequired()])
+    kind = SelectField(_l("Assistance under review"), validators=[DataRequired()])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = enum_choices(AssistanceKind)
+
+
+class MemberForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = enum_choices(Role)
+
+
+class HouseholdForm(FlaskForm):
+    head_name = StringField(_l("Head of household"), validators=[DataRequired(), Length(max=64)])
+    persons = IntegerField(_l("Persons"), validators=[DataRequired(), NumberRange(min=1, max=99)])
+    address = StringField(_l("Address or group"), validators=[Optional(), Length(max=200)])
+    category = SelectField(_l("Assistance"), validators=[DataRequired()])
+    application_type = SelectField(_l("Application type"), validators=[DataRequired()])
+    id_number = StringField(
+        _l("ID number (case file only)"), validators=[Optional(), Length(max=32)]
+    )
+    investigator = SelectField(_l("Investigator"), coerce=int, validators=[Optional()])
+    recommendation = SelectField(_l("Recommendation"), validators=[Optional()])
+    proposed_tier = SelectField(_l("Proposed tier"), validators=[Optional()])
+
+    def __init__(
+        self, *args: Any, investigators: list[PanelMember], tiers: tuple[Tier, ...], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.category.choices = enum_choices(AssistanceKind)
+        self.application_type.choices = enum_choices(ApplicationType)
+        self.investigator.choices = [(0, "—"), *((m.id, m.name) for m in investigators)]
+        self.recommendation.choices = enum_choices(Recommendation, blank="—")
+        self.proposed_tier.choices = [("", "—"), *((t.code, t.label) for t in tiers)]
+
+
+# One text area per finding heading, added to the class so WTForms binds them.
+for _heading in FindingHeading:
+    setattr(
+        HouseholdForm,
+        f"finding_{_heading.value}",
+        TextAreaField(validators=[Optional(), Length(max=2000)]),
+    )
+
+
+class ImportForm(FlaskForm):
+    what = RadioField(
+        _l("What the file lists"),
+        choices=[("members", _l("Panel members")), ("households", _l("Households"))],
+        default="members",
+        validators=[DataRequired()],
+    )
+    file = FileField(
+        _l("File (.csv or .xlsx)"),
+        validators=[FileRequired(), FileAllowed(["csv", "xlsx"], _l("Only .csv and .xlsx files."))],
+    )

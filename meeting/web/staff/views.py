@@ -1,0 +1,260 @@
+"""Staff pages for preparing a meeting. Each handler: parse the form, call a service, answer."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ...domain.categories import ApplicationType, AssistanceKind, Recommendation
+from ...domain.errors import DomainError
+from ...domain.findings import FindingGroup, FindingHeading, headings_in
+from ...domain.quorum import check_quorum_of
+from ...domain.roles import Role
+from ...extensions import db
+from ...imports.tables import ImportRejected
+from ...services import setup
+from ...services.cards import join_cards
+from ...store.models import Household, Meeting, PanelMember
+from ..addresses import is_loopback, join_base_url
+from ..i18n import translate
+from .forms import HouseholdForm, ImportForm, MeetingForm, MemberForm
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+IMPORT_MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@bp.before_request
+@login_required
+def _staff_only() -> None:
+    """Every page here needs a signed-in staff member."""
+
+
+def _actor() -> str:
+    return current_user.username
+
+
+def _meeting(meeting_id: int) -> Meeting:
+    return db.get_or_404(Meeting, meeting_id)
+
+
+def _refused(error: DomainError) -> None:
+    flash(translate(error.message), "error")
+
+
+@bp.get("/meetings")
+def meetings() -> str:
+    rows = db.session.scalars(
+        db.select(Meeting).order_by(Meeting.held_on.desc(), Meeting.id.desc())
+    )
+    return render_template("staff/meetings.html", meetings=list(rows))
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+def new_meeting() -> str | Response:
+    form = MeetingForm()
+    if form.validate_on_submit():
+        meeting = setup.create_meeting(_meeting_details(form), _actor())
+        flash(_("Meeting created."), "success")
+        return redirect(url_for("staff.meeting", meeting_id=meeting.id))
+    return render_template("staff/meeting_form.html", form=form, meeting=None)
+
+
+@bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+def edit_meeting(meeting_id: int) -> str | Response:
+    meeting = _meeting(meeting_id)
+    form = MeetingForm(obj=meeting)
+    if form.validate_on_submit():
+        try:
+            setup.update_meeting(meeting, _meeting_details(form), _actor())
+        except DomainError as error:
+            _refused(error)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("staff.meeting", meeting_id=meeting.id))
+    return render_template("staff/meeting_form.html", form=form, meeting=meeting)
+
+
+@bp.get("/meetings/<int:meeting_id>")
+def meeting(meeting_id: int) -> str:
+    meeting = _meeting(meeting_id)
+    registered = check_quorum_of(((m.role, True) for m in meeting.members), setup.hearing_rules())
+    return render_template(
+        "staff/meeting.html",
+        meeting=meeting,
+        registered=registered,
+        voting_count=sum(1 for m in meeting.members if m.votes),
+        persons=sum(h.persons for h in meeting.households),
+        import_form=ImportForm(),
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/members/new", methods=["GET", "POST"])
+def new_member(meeting_id: int) -> str | Response:
+    meeting = _meeting(meeting_id)
+    form = MemberForm()
+    if form.validate_on_submit():
+        try:
+            setup.add_member(meeting, form.name.data or "", Role(form.role.data), _actor())
+        except DomainError as error:
+            _refused(error)
+        else:
+            flash(_("Member added."), "success")
+            return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#members")
+    return render_template("staff/member_form.html", form=form, meeting=meeting, member=None)
+
+
+@bp.route("/meetings/<int:meeting_id>/members/<int:member_id>", methods=["GET", "POST"])
+def edit_member(meeting_id: int, member_id: int) -> str | Response:
+    meeting = _meeting(meeting_id)
+    member = db.get_or_404(PanelMember, member_id)
+    if member.meeting_id != meeting.id:
+        abort(404)
+    form = MemberForm(obj=member)
+    if form.validate_on_submit():
+        try:
+            setup.update_member(member, form.name.data or "", Role(form.role.data), _actor())
+        except DomainError as error:
+            _refused(error)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#members")
+    return render_template("staff/member_form.html", form=form, meeting=meeting, member=member)
+
+
+@bp.route("/meetings/<int:meeting_id>/households/new", methods=["GET", "POST"])
+def new_household(meeting_id: int) -> str | Response:
+    meeting = _meeting(meeting_id)
+    form = _household_form(meeting, obj=None, category=meeting.kind.value)
+    if form.validate_on_submit():
+        try:
+            setup.add_household(meeting, _household_details(form), _actor())
+        except DomainError as error:
+            _refused(error)
+        else:
+            flash(_("Household added."), "success")
+            return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#households")
+    return _household_page(form, meeting, None)
+
+
+@bp.route("/meetings/<int:meeting_id>/households/<int:household_id>", methods=["GET", "POST"])
+def edit_household(meeting_id: int, household_id: int) -> str | Response:
+    meeting = _meeting(meeting_id)
+    household = db.get_or_404(Household, household_id)
+    if household.meeting_id != meeting.id:
+        abort(404)
+    form = _household_form(meeting, obj=household)
+    if not form.is_submitted():
+        form.investigator.data = household.investigator_id or 0
+        form.recommendation.data = (
+            household.recommendation.value if household.recommendation else ""
+        )
+        form.proposed_tier.data = household.proposed_tier or ""
+        for heading in FindingHeading:
+            getattr(form, f"finding_{heading.value}").data = household.finding(heading)
+    if form.validate_on_submit():
+        try:
+            setup.update_household(household, _household_details(form), _actor())
+        except DomainError as error:
+            _refused(error)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#households")
+    return _household_page(form, meeting, household)
+
+
+@bp.post("/meetings/<int:meeting_id>/import")
+def import_file(meeting_id: int) -> str | Response:
+    meeting = _meeting(meeting_id)
+    form = ImportForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return redirect(url_for("staff.meeting", meeting_id=meeting.id))
+    upload = form.file.data
+    importer = setup.import_members if form.what.data == "members" else setup.import_households
+    try:
+        count = importer(meeting, upload.filename or "", upload.read(), _actor())
+    except ImportRejected as rejected:
+        db.session.rollback()
+        return render_template(
+            "staff/import_rejected.html",
+            meeting=meeting,
+            rejected=rejected,
+            filename=upload.filename,
+        ), 422
+    except DomainError as error:
+        _refused(error)
+        return redirect(url_for("staff.meeting", meeting_id=meeting.id))
+    flash(_("Imported %(count)d rows.", count=count), "success")
+    return redirect(url_for("staff.meeting", meeting_id=meeting.id))
+
+
+@bp.get("/import-templates/<any(members, households):what>.<any(csv, xlsx):fmt>")
+def import_template(what: str, fmt: str) -> Response:
+    data = setup.blank_import_file(what, fmt)
+    filename = {"members": "panel-members", "households": "households"}[what]
+    return Response(
+        data,
+        mimetype=IMPORT_MIMETYPES[fmt],
+        headers={"Content-Disposition": f"attachment; filename={filename}.{fmt}"},
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/cards")
+def cards(meeting_id: int) -> str:
+    meeting = _meeting(meeting_id)
+    base_url = join_base_url()
+    return render_template(
+        "staff/cards.html",
+        meeting=meeting,
+        cards=join_cards(meeting, base_url),
+        base_url=base_url,
+        unreachable=is_loopback(urlsplit(base_url).hostname or ""),
+    )
+
+
+def _meeting_details(form: MeetingForm) -> setup.MeetingDetails:
+    return setup.MeetingDetails(
+        title=form.title.data or "",
+        place=form.place.data or "",
+        held_on=form.held_on.data,
+        kind=AssistanceKind(form.kind.data),
+    )
+
+
+def _household_form(meeting: Meeting, obj: Household | None, **defaults: str) -> HouseholdForm:
+    investigators = [m for m in meeting.members if m.role is Role.INVESTIGATOR]
+    rules = current_app.extensions["meeting.settings"].rules
+    return HouseholdForm(obj=obj, investigators=investigators, tiers=rules.tiers, **defaults)
+
+
+def _household_page(form: HouseholdForm, meeting: Meeting, household: Household | None) -> str:
+    groups = [(group, headings_in(group)) for group in FindingGroup]
+    return render_template(
+        "staff/household_form.html", form=form, meeting=meeting, household=household, groups=groups
+    )
+
+
+def _household_details(form: HouseholdForm) -> setup.HouseholdDetails:
+    return setup.HouseholdDetails(
+        head_name=form.head_name.data or "",
+        persons=form.persons.data or 0,
+        address=form.address.data or "",
+        category=AssistanceKind(form.category.data),
+        application_type=ApplicationType(form.application_type.data),
+        id_number=form.id_number.data or None,
+        investigator_id=form.investigator.data or None,
+        recommendation=Recommendation(form.recommendation.data)
+        if form.recommendation.data
+        else None,
+        proposed_tier=form.proposed_tier.data or None,
+        findings={h: getattr(form, f"finding_{h.value}").data or "" for h in FindingHeading},
+    )

@@ -47,6 +47,10 @@ class Vocabulary:
     def spellings(self, message: Message) -> set[str]:
         return {normalise(s) for s in (message.template, *self._spellings_of(message))}
 
+    def preferred(self, message: Message) -> str:
+        """The spelling to show a person: the first interface language's."""
+        return next(iter(self._spellings_of(message)), message.template)
+
     def code(self, enum: type[E], text: str) -> E | None:
         """The member of ``enum`` that ``text`` names, or None."""
         wanted = normalise(text)
@@ -108,7 +112,7 @@ class RowReader:
 
     def header_of(self, key: str) -> str:
         """The column's header as the file writes it, or the template's header if absent."""
-        return self._header_text.get(key) or self._columns[key].header.template
+        return self._header_text.get(key) or self.vocabulary.preferred(self._columns[key].header)
 
     def has(self, key: str) -> bool:
         return key in self._index

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ...domain.categories import ApplicationType, AssistanceKind, Recommendation
@@ -19,9 +20,9 @@ from ...store.models import PanelMember
 from ..i18n import translate
 
 
-def enum_choices(enum: type[StrEnum], blank: str | None = None) -> list[tuple[str, str]]:
-    choices = [(member.value, translate(member)) for member in enum]
-    return [("", blank), *choices] if blank is not None else choices
+def enum_choices(enum: type[StrEnum], blank: str | None = None) -> list[SelectChoice]:
+    choices = [SelectChoice(member.value, translate(member)) for member in enum]
+    return [SelectChoice("", blank), *choices] if blank is not None else choices
 
 
 class MeetingForm(FlaskForm):
@@ -63,9 +64,15 @@ class HouseholdForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.category.choices = enum_choices(AssistanceKind)
         self.application_type.choices = enum_choices(ApplicationType)
-        self.investigator.choices = [(0, "—"), *((m.id, m.name) for m in investigators)]
+        self.investigator.choices = [
+            SelectChoice(0, "—"),
+            *(SelectChoice(m.id, m.name) for m in investigators),
+        ]
         self.recommendation.choices = enum_choices(Recommendation, blank="—")
-        self.proposed_tier.choices = [("", "—"), *((t.code, t.label) for t in tiers)]
+        self.proposed_tier.choices = [
+            SelectChoice("", "—"),
+            *(SelectChoice(t.code, t.label) for t in tiers),
+        ]
 
 
 # One text area per finding heading, added to the class so WTForms binds them.
@@ -80,7 +87,10 @@ for _heading in FindingHeading:
 class ImportForm(FlaskForm):
     what = RadioField(
         _l("What the file lists"),
-        choices=[("members", _l("Panel members")), ("households", _l("Households"))],
+        choices=[
+            SelectChoice("members", _l("Panel members")),
+            SelectChoice("households", _l("Households")),
+        ],
         default="members",
         validators=[DataRequired()],
     )

@@ -1,0 +1,134 @@
+"""Shared fixtures: an app on a real SQLite file in a temporary instance folder, clients,
+and factories for meetings (after Indico's create_event)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask, g, has_app_context
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from meeting import create_app
+from meeting.domain.categories import AssistanceKind
+from meeting.domain.roles import Role
+from meeting.extensions import db
+from meeting.services import setup
+from meeting.services.staff import create_staff
+from meeting.store.models import Meeting
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "test-artifacts"
+STAFF_PASSWORD = "correct horse"
+#: under CI a missing service is a failure, not a skip
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def service_missing(what: str) -> None:
+    """Skip locally, fail under CI=true: a service the tests need is not running."""
+    if IN_CI:
+        pytest.fail(f"{what} is required under CI=true but is not available")
+    pytest.skip(f"{what} is not available")
+
+
+class FreshRequestClient(FlaskClient):
+    """A test client whose every request starts with an empty ``g``, as in production.
+
+    The fixtures keep an app context open so tests can use the database directly; Flask
+    reuses that context for requests, so without this the locale Flask-Babel picked or the
+    user Flask-Login loaded would leak from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        if not has_app_context():
+            return super().open(*args, **kwargs)
+        saved = dict(vars(g))
+        vars(g).clear()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            vars(g).clear()
+            vars(g).update(saved)
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+    monkeypatch.setenv("MEETING_CONFIG", str(REPO / "config" / "testing.toml"))
+    app = create_app({"TESTING": True}, instance_path=str(tmp_path / "instance"))
+    app.test_client_class = FreshRequestClient
+    with app.app_context():
+        upgrade()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+class StaffClient:
+    """A signed-in staff browser: posts forms with their CSRF token, as a real browser does."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def get(self, url: str, **kwargs):  # noqa: ANN201 - returns a test response
+        return self.client.get(url, **kwargs)
+
+    def csrf_token(self) -> str:
+        page = self.client.get("/login").get_data(as_text=True)
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        assert match, "the login page carries no CSRF token"
+        return match.group(1)
+
+    def post(self, url: str, data: dict | None = None, **kwargs):  # noqa: ANN201
+        data = {"csrf_token": self.csrf_token(), **(data or {})}
+        return self.client.post(url, data=data, **kwargs)
+
+
+@pytest.fixture
+def staff(app: Flask, client: FlaskClient) -> StaffClient:
+    create_staff("clerk", STAFF_PASSWORD, "村文书")
+    signed_in = StaffClient(client)
+    response = signed_in.post("/login", {"username": "clerk", "password": STAFF_PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return signed_in
+
+
+def make_meeting(
+    representatives: int = 0,
+    cadres: int = 0,
+    *,
+    investigators: tuple[str, ...] = (),
+    title: str = "东湖村农村低保评议会",
+) -> Meeting:
+    """A meeting with a panel of generated names; the app context must be active."""
+    meeting = setup.create_meeting(
+        setup.MeetingDetails(
+            title=title,
+            place="东湖村村委会",
+            held_on=dt.date(2026, 4, 28),
+            kind=AssistanceKind.RURAL_MINIMUM_LIVING,
+        ),
+        "test",
+    )
+    for i in range(representatives):
+        setup.add_member(meeting, f"代表{i + 1:02d}", Role.REPRESENTATIVE, "test")
+    for i in range(cadres):
+        setup.add_member(meeting, f"干部{i + 1:02d}", Role.CADRE, "test")
+    for name in investigators:
+        setup.add_member(meeting, name, Role.INVESTIGATOR, "test")
+    return meeting
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

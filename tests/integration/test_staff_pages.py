@@ -1,0 +1,141 @@
+"""The staff pages: sign-in, meetings, members and households by form."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from meeting.domain.findings import FindingHeading
+from meeting.domain.roles import Role
+from meeting.extensions import db
+from meeting.services import setup
+from meeting.store.models import Event, Household, Meeting
+
+from ..conftest import STAFF_PASSWORD, StaffClient, make_meeting
+
+
+def test_staff_pages_need_a_sign_in(client) -> None:
+    response = client.get("/staff/meetings")
+    assert response.status_code == 302 and response.location.startswith("/login")
+    assert client.get(response.location).status_code == 200
+
+
+def test_a_wrong_password_is_refused_in_chinese(app, client) -> None:
+    from meeting.services.staff import create_staff
+
+    create_staff("clerk", STAFF_PASSWORD)
+    browser = StaffClient(client)
+    response = browser.post("/login", {"username": "clerk", "password": "wrong password"})
+    assert response.status_code == 200
+    assert "用户名或密码错误" in response.get_data(as_text=True)
+    assert client.get("/staff/meetings").status_code == 302
+
+
+def test_sign_in_never_redirects_to_another_site(app, client) -> None:
+    from meeting.services.staff import create_staff
+
+    create_staff("clerk", STAFF_PASSWORD)
+    browser = StaffClient(client)
+    response = browser.post(
+        "/login?next=//evil.example/steal", {"username": "clerk", "password": STAFF_PASSWORD}
+    )
+    assert response.location == "/staff/meetings"
+
+
+def test_a_meeting_is_created_by_form(staff) -> None:
+    response = staff.post(
+        "/staff/meetings/new",
+        {"title": "西岭村农村低保评议会", "place": "西岭村村委会", "held_on": "2026-04-28", "kind": "rural_dibao"},
+    )
+    assert response.status_code == 302
+    meeting = db.session.scalar(select(Meeting))
+    assert meeting.title == "西岭村农村低保评议会" and meeting.held_on.isoformat() == "2026-04-28"
+    page = staff.get(response.location).get_data(as_text=True)
+    assert "西岭村农村低保评议会" in page and "农村低保" in page
+
+
+def test_a_post_without_the_csrf_token_changes_nothing(staff) -> None:
+    response = staff.client.post(
+        "/staff/meetings/new",
+        data={"title": "x", "place": "y", "held_on": "2026-04-28", "kind": "rural_dibao"},
+    )
+    assert response.status_code == 400
+    assert "表单已过期" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Meeting)) == 0
+
+
+def test_members_are_added_and_a_duplicate_name_is_refused(staff) -> None:
+    meeting = make_meeting()
+    url = f"/staff/meetings/{meeting.id}/members/new"
+    assert staff.post(url, {"name": "张秀英", "role": "representative"}).status_code == 302
+    response = staff.post(url, {"name": "张秀英", "role": "cadre"})
+    assert "“张秀英”已在评议小组名单中" in response.get_data(as_text=True)
+    assert [(m.name, m.role) for m in meeting.members] == [("张秀英", Role.REPRESENTATIVE)]
+
+
+def test_a_household_with_findings_is_added_and_edited(staff) -> None:
+    meeting = make_meeting(investigators=("冯建军",))
+    investigator = meeting.members[0]
+    form = {
+        "head_name": "李桂兰",
+        "persons": "3",
+        "address": "东街二组",
+        "category": "rural_dibao",
+        "application_type": "new",
+        "investigator": str(investigator.id),
+        "recommendation": "eligible",
+        "proposed_tier": "B",
+        "finding_look_housing": "两间旧平房",
+        "finding_check_hidden_income": "未发现隐性收入",
+    }
+    response = staff.post(f"/staff/meetings/{meeting.id}/households/new", form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    household = db.session.scalar(select(Household))
+    assert household.investigator_id == investigator.id
+    assert household.finding(FindingHeading.HOUSING) == "两间旧平房"
+
+    page = staff.get(f"/staff/meetings/{meeting.id}/households/{household.id}").get_data(as_text=True)
+    assert "两间旧平房" in page and "看房产" not in page and "房产" in page and "四看" in page
+
+    form.update(persons="4", finding_look_housing="")
+    response = staff.post(f"/staff/meetings/{meeting.id}/households/{household.id}", form)
+    assert response.status_code == 302
+    db.session.refresh(household)
+    assert household.persons == 4 and household.finding(FindingHeading.HOUSING) == ""
+
+
+def test_a_household_with_zero_persons_is_refused_by_the_form(staff) -> None:
+    meeting = make_meeting()
+    response = staff.post(
+        f"/staff/meetings/{meeting.id}/households/new",
+        {"head_name": "李桂兰", "persons": "0", "category": "rural_dibao", "application_type": "new"},
+    )
+    assert response.status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(Household)) == 0
+
+
+def test_another_meetings_member_cannot_be_edited_through_this_meeting(staff) -> None:
+    first = make_meeting(representatives=1)
+    second = make_meeting(title="另一个会议")
+    url = f"/staff/meetings/{second.id}/members/{first.members[0].id}"
+    assert staff.get(url).status_code == 404
+
+
+def test_every_change_is_logged_and_bumps_the_meeting_version(staff) -> None:
+    meeting = make_meeting()
+    version = meeting.version
+    setup.add_member(meeting, "张秀英", Role.REPRESENTATIVE, "clerk")
+    assert meeting.version == version + 1
+    kinds = db.session.scalars(
+        select(Event.kind).where(Event.meeting_id == meeting.id).order_by(Event.seq)
+    ).all()
+    assert kinds == ["meeting.created", "member.added"]
+
+
+def test_the_interface_switches_to_english_and_remembers_it(staff) -> None:
+    meeting = make_meeting()
+    page = staff.get(f"/staff/meetings/{meeting.id}?lang=en").get_data(as_text=True)
+    assert "Panel members" in page and "评议小组成员" not in page
+    page = staff.get(f"/staff/meetings/{meeting.id}").get_data(as_text=True)
+    assert "Panel members" in page
+    page = staff.get(f"/staff/meetings/{meeting.id}?lang=zh").get_data(as_text=True)
+    assert "评议小组成员" in page

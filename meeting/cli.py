@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -36,8 +37,10 @@ def _serve(app: Flask, host: str | None, port: int | None) -> None:
     click.echo(f"  on this computer:         http://127.0.0.1:{port}/")
     click.echo(f"  phones on the same Wi-Fi: {base}/")
     if is_loopback(lan):
-        click.echo("  (no network address found: phones cannot connect until Wi-Fi is up)")
+        click.echo("  (this address is only reachable from this computer: phones cannot connect)")
     sys.stdout.flush()
+    # Flask's CLI makes app.run() a no-op; serving is exactly what this command is for.
+    os.environ.pop("FLASK_RUN_FROM_CLI", None)
     socketio.run(
         app,
         host=host,

@@ -44,7 +44,7 @@ class FreshRequestClient(FlaskClient):
     user Flask-Login loaded would leak from one request into the next.
     """
 
-    def open(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+    def open(self, *args, **kwargs):
         if not has_app_context():
             return super().open(*args, **kwargs)
         saved = dict(vars(g))
@@ -79,7 +79,7 @@ class StaffClient:
     def __init__(self, client: FlaskClient) -> None:
         self.client = client
 
-    def get(self, url: str, **kwargs):  # noqa: ANN201 - returns a test response
+    def get(self, url: str, **kwargs):
         return self.client.get(url, **kwargs)
 
     def csrf_token(self) -> str:
@@ -88,7 +88,7 @@ class StaffClient:
         assert match, "the login page carries no CSRF token"
         return match.group(1)
 
-    def post(self, url: str, data: dict | None = None, **kwargs):  # noqa: ANN201
+    def post(self, url: str, data: dict | None = None, **kwargs):
         data = {"csrf_token": self.csrf_token(), **(data or {})}
         return self.client.post(url, data=data, **kwargs)
 

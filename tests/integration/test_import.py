@@ -28,8 +28,30 @@ MEMBERS = [
     ["曹丽萍", "investigator"],
 ]
 HOUSEHOLDS = [
-    ["户主姓名", "家庭人口", "住址或村民小组", "救助类别", "申请类型", "调查人员", "调查建议", "建议档次", "看房产", "查隐性收入"],
-    ["李桂兰", "3", "东街二组", "城镇低保", "新申请", "冯建军", "符合", "二档", "两间旧平房", "未发现"],
+    [
+        "户主姓名",
+        "家庭人口",
+        "住址或村民小组",
+        "救助类别",
+        "申请类型",
+        "调查人员",
+        "调查建议",
+        "建议档次",
+        "看房产",
+        "查隐性收入",
+    ],
+    [
+        "李桂兰",
+        "3",
+        "东街二组",
+        "城镇低保",
+        "新申请",
+        "冯建军",
+        "符合",
+        "二档",
+        "两间旧平房",
+        "未发现",
+    ],
     ["赵满仓", "1", "西街一组", "", "续保", "曹丽萍", "不符合", "", "新购商品房", "经营小卖部"],
 ]
 
@@ -69,7 +91,12 @@ def test_a_valid_csv_panel_and_household_list_are_imported(app) -> None:
         "曹丽萍": Role.INVESTIGATOR,
     }
     first, second = meeting.households
-    assert (first.position, first.head_name, first.persons, first.address) == (1, "李桂兰", 3, "东街二组")
+    assert (first.position, first.head_name, first.persons, first.address) == (
+        1,
+        "李桂兰",
+        3,
+        "东街二组",
+    )
     assert first.category is AssistanceKind.URBAN_MINIMUM_LIVING
     assert first.investigator.name == "冯建军"
     assert first.recommendation is Recommendation.ELIGIBLE and first.proposed_tier == "B"
@@ -85,7 +112,9 @@ def test_a_valid_csv_panel_and_household_list_are_imported(app) -> None:
 
 def test_a_valid_xlsx_with_english_headers_and_numbers_is_imported(app) -> None:
     meeting = make_meeting()
-    setup.import_members(meeting, "panel.xlsx", xlsx_bytes([["Name", "Role"], ["冯建军", "investigator"]]), "t")
+    setup.import_members(
+        meeting, "panel.xlsx", xlsx_bytes([["Name", "Role"], ["冯建军", "investigator"]]), "t"
+    )
     rows = [
         ["Head of household", "Persons", "Investigator", "Proposed tier", "Recommendation"],
         ["周玉梅", 4, "冯建军", "A", "eligible"],  # Excel gives 4, not "4"
@@ -119,7 +148,11 @@ def test_a_broken_panel_file_is_rejected_whole_with_every_problem(app, fmt) -> N
         setup.import_members(meeting, f"panel.{fmt}", data, "t")
     db.session.rollback()
     problems = [(p.row, p.column, str(p.message)) for p in rejected.value.problems]
-    assert (3, "角色", "Unknown value 村长; use one of: 主持人、村干部、村民代表、监票人、记录员、调查人员.") in problems
+    assert (
+        3,
+        "角色",
+        "Unknown value 村长; use one of: 主持人、村干部、村民代表、监票人、记录员、调查人员.",
+    ) in problems
     assert (4, "姓名", "张秀英 appears twice (also row 2).") in problems
     assert (5, "姓名", "This cell must not be empty.") in problems
     assert len(problems) == 3
@@ -131,7 +164,14 @@ def test_a_broken_household_file_is_rejected_whole_with_every_problem(app, fmt) 
     meeting = make_meeting(investigators=("冯建军",))
     setup.add_member(meeting, "张秀英", Role.REPRESENTATIVE, "t")
     rows = [
-        ["户主姓名", "住址或村民小组", "调查人员", "建议档次", "救助类别", "备注"],  # no 家庭人口; 备注 unknown
+        [
+            "户主姓名",
+            "住址或村民小组",
+            "调查人员",
+            "建议档次",
+            "救助类别",
+            "备注",
+        ],  # no 家庭人口; 备注 unknown
         ["李桂兰", "东街", "冯建军", "二档", "低保户"],  # row 2: unknown category
         ["李桂兰", "东街", "张秀英", "五档", ""],  # row 3: duplicate, not an investigator, bad tier
     ]

@@ -44,7 +44,12 @@ def test_sign_in_never_redirects_to_another_site(app, client) -> None:
 def test_a_meeting_is_created_by_form(staff) -> None:
     response = staff.post(
         "/staff/meetings/new",
-        {"title": "西岭村农村低保评议会", "place": "西岭村村委会", "held_on": "2026-04-28", "kind": "rural_dibao"},
+        {
+            "title": "西岭村农村低保评议会",
+            "place": "西岭村村委会",
+            "held_on": "2026-04-28",
+            "kind": "rural_dibao",
+        },
     )
     assert response.status_code == 302
     meeting = db.session.scalar(select(Meeting))
@@ -93,7 +98,9 @@ def test_a_household_with_findings_is_added_and_edited(staff) -> None:
     assert household.investigator_id == investigator.id
     assert household.finding(FindingHeading.HOUSING) == "两间旧平房"
 
-    page = staff.get(f"/staff/meetings/{meeting.id}/households/{household.id}").get_data(as_text=True)
+    page = staff.get(f"/staff/meetings/{meeting.id}/households/{household.id}").get_data(
+        as_text=True
+    )
     assert "两间旧平房" in page and "看房产" not in page and "房产" in page and "四看" in page
 
     form.update(persons="4", finding_look_housing="")
@@ -107,7 +114,12 @@ def test_a_household_with_zero_persons_is_refused_by_the_form(staff) -> None:
     meeting = make_meeting()
     response = staff.post(
         f"/staff/meetings/{meeting.id}/households/new",
-        {"head_name": "李桂兰", "persons": "0", "category": "rural_dibao", "application_type": "new"},
+        {
+            "head_name": "李桂兰",
+            "persons": "0",
+            "category": "rural_dibao",
+            "application_type": "new",
+        },
     )
     assert response.status_code == 200
     assert db.session.scalar(select(func.count()).select_from(Household)) == 0

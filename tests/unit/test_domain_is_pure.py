@@ -7,7 +7,16 @@ from pathlib import Path
 
 import meeting.domain
 
-FORBIDDEN = ("flask", "flask_", "sqlalchemy", "werkzeug", "jinja2", "wtforms", "socketio", "engineio")
+FORBIDDEN = (
+    "flask",
+    "flask_",
+    "sqlalchemy",
+    "werkzeug",
+    "jinja2",
+    "wtforms",
+    "socketio",
+    "engineio",
+)
 DOMAIN_DIR = Path(meeting.domain.__file__).parent
 
 
@@ -38,5 +47,7 @@ def test_domain_modules_import_no_web_or_database_library() -> None:
 
 def test_the_purity_check_catches_a_forbidden_import(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
-    sample.write_text("from flask import current_app\nimport sqlalchemy.orm\nfrom ..store import x\n")
+    sample.write_text(
+        "from flask import current_app\nimport sqlalchemy.orm\nfrom ..store import x\n"
+    )
     assert imported_modules(sample) == {"flask", "sqlalchemy.orm", "..store"}

@@ -18,7 +18,14 @@ RULES = HearingRules(tiers=TIERS)
 QUORUM = check_quorum(18, 5, RULES)
 NO_QUORUM = check_quorum(12, 5, RULES)
 ORDER = list(Phase)
-STEPS = ["start_briefing", "start_statement", "start_questioning", "open_ballot", "close_ballot", "announce"]
+STEPS = [
+    "start_briefing",
+    "start_statement",
+    "start_questioning",
+    "open_ballot",
+    "close_ballot",
+    "announce",
+]
 
 
 def take(hearing: Hearing, step: str, quorum=QUORUM) -> None:

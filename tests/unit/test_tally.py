@@ -16,7 +16,9 @@ RULES = HearingRules(tiers=TIERS)
 E, N, A = Choice.ELIGIBLE, Choice.NOT_ELIGIBLE, Choice.ABSTAIN
 
 
-def votes(eligible: int = 0, not_eligible: int = 0, abstain: int = 0, tier: str = "B") -> list[Ballot]:
+def votes(
+    eligible: int = 0, not_eligible: int = 0, abstain: int = 0, tier: str = "B"
+) -> list[Ballot]:
     return [Ballot(E, tier)] * eligible + [Ballot(N)] * not_eligible + [Ballot(A)] * abstain
 
 

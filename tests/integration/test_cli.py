@@ -1,0 +1,130 @@
+"""The `meeting` command: create-staff, db upgrade, and demo serving for real."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from meeting.cli import main
+
+from ..conftest import REPO
+
+
+@pytest.fixture
+def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("MEETING_INSTANCE", str(tmp_path / "instance"))
+    monkeypatch.setenv("MEETING_CONFIG", str(REPO / "config" / "testing.toml"))
+    return tmp_path / "instance"
+
+
+def test_create_staff_makes_an_account_and_refuses_a_duplicate(instance: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["create-staff", "clerk", "--password", "long enough"])
+    assert result.exit_code == 0, result.output
+    assert "Created staff account clerk." in result.output
+    again = runner.invoke(main, ["create-staff", "clerk", "--password", "long enough"])
+    assert again.exit_code == 1 and "The username clerk is taken." in again.output
+    short = runner.invoke(main, ["create-staff", "other", "--password", "short"])
+    assert short.exit_code == 1 and "at least 8 characters" in short.output
+
+
+def test_db_upgrade_creates_the_database_in_the_instance_folder(instance: Path) -> None:
+    result = CliRunner().invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert (instance / "meeting.sqlite3").stat().st_size > 0
+    with sqlite3.connect(instance / "meeting.sqlite3") as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            ("0001",)
+        ]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(condition, timeout: float = 30.0, what: str = "condition"):
+    """Poll until ``condition()`` is truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.05)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def demo_server(instance: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "meeting", "demo", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        if process.poll() is not None:
+            pytest.fail(f"meeting demo exited:\n{process.stdout.read()}")
+        try:
+            with urllib.request.urlopen(base + "/login", timeout=1) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    try:
+        wait_for(answers, what="the demo server to answer")
+        yield base, process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_meeting_demo_serves_the_demo_meeting(demo_server) -> None:
+    base, process = demo_server
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    login_page = browser.open(base + "/login").read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login_page).group(1)
+    form = urllib.parse.urlencode(
+        {"csrf_token": token, "username": "demo", "password": "demo-hearing"}
+    ).encode()
+    meetings = browser.open(base + "/login", data=form).read().decode()
+    assert "晋屏社区城镇低保民主评议听证会（演示）" in meetings
+    cards = browser.open(base + "/staff/meetings/1/cards").read().decode()
+    assert cards.count('<article class="card"') == 23
+    # the Socket.IO endpoint is served by the same process (threading mode)
+    handshake = browser.open(base + "/socket.io/?EIO=4&transport=polling").read().decode()
+    assert '"sid"' in handshake and "websocket" in handshake
+
+    process.terminate()
+    output = process.communicate(timeout=10)[0]
+    assert "Created the demo meeting" in output
+    assert "23 voting members, 31 households, 59 persons" in output
+    assert "Staff sign-in: username demo  password demo-hearing" in output
+    assert "phones on the same Wi-Fi: http://192.0.2.10:5000/" in output  # PUBLIC_URL wins
+
+
+def test_python_dash_m_meeting_is_the_same_command() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "meeting", "--help"], capture_output=True, text=True, check=True
+    )
+    for command in ("serve", "demo", "create-staff", "db"):
+        assert re.search(rf"^\s+{command}\s", result.stdout, re.MULTILINE), command

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -39,6 +40,8 @@ def _serve(app: Flask, host: str | None, port: int | None) -> None:
     if is_loopback(lan):
         click.echo("  (this address is only reachable from this computer: phones cannot connect)")
     sys.stdout.flush()
+    # request lines carry card tokens: keep Werkzeug's access log quiet whatever the logging setup
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # Flask's CLI makes app.run() a no-op; serving is exactly what this command is for.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
     socketio.run(
@@ -46,7 +49,7 @@ def _serve(app: Flask, host: str | None, port: int | None) -> None:
         host=host,
         port=port,
         use_reloader=False,
-        log_output=False,  # request lines would carry card tokens
+        log_output=False,
         allow_unsafe_werkzeug=True,  # the embedded server is the intended single-laptop mode
     )
 

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -114,8 +115,14 @@ def test_meeting_demo_serves_the_demo_meeting(demo_server) -> None:
     handshake = browser.open(base + "/socket.io/?EIO=4&transport=polling").read().decode()
     assert '"sid"' in handshake and "websocket" in handshake
 
+    try:
+        browser.open(base + "/j/" + "A" * 27)
+    except urllib.error.HTTPError as refused:
+        assert refused.code == 404
+
     process.terminate()
     output = process.communicate(timeout=10)[0]
+    assert "/j/" not in output and "GET /" not in output  # no access log with card tokens
     assert "Created the demo meeting" in output
     assert "23 voting members, 31 households, 59 persons" in output
     assert "Staff sign-in: username demo  password demo-hearing" in output

@@ -97,6 +97,15 @@ def update_member(member: PanelMember, name: str, role: Role, actor: str) -> Non
     db.session.commit()
 
 
+def remove_member(member: PanelMember, actor: str) -> None:
+    """Take a member off the panel before the meeting starts; their card stops working."""
+    meeting = member.meeting
+    _ensure_preparing(meeting)
+    record_event(meeting, "member.removed", actor, member_id=member.id, name=member.name)
+    db.session.delete(member)
+    db.session.commit()
+
+
 def add_household(meeting: Meeting, details: HouseholdDetails, actor: str) -> Household:
     _ensure_editable(meeting)
     household = _new_household(meeting, details)
@@ -118,6 +127,22 @@ def update_household(household: Household, details: HouseholdDetails, actor: str
         household_id=household.id,
         head=details.head_name,
     )
+    db.session.commit()
+
+
+def remove_household(household: Household, actor: str) -> None:
+    """Take a household off the agenda before the meeting starts; later ones move up."""
+    meeting = household.meeting
+    _ensure_preparing(meeting)
+    record_event(
+        meeting, "household.removed", actor, household_id=household.id, head=household.head_name
+    )
+    meeting.households.remove(household)
+    db.session.flush()
+    for position, remaining in enumerate(meeting.households, start=1):
+        if remaining.position != position:
+            remaining.position = position
+            db.session.flush()  # one at a time: positions are unique within the meeting
     db.session.commit()
 
 
@@ -194,6 +219,13 @@ def import_vocabulary() -> Vocabulary:
 def _ensure_editable(meeting: Meeting) -> None:
     if meeting.status is MeetingStatus.CLOSED:
         raise SetupRefused(msg("This meeting is closed and can no longer be changed."))
+
+
+def _ensure_preparing(meeting: Meeting) -> None:
+    if meeting.status is not MeetingStatus.PREPARING:
+        raise SetupRefused(
+            msg("Members and households can only be removed before the meeting starts.")
+        )
 
 
 def _member_named(meeting: Meeting, name: str) -> PanelMember | None:

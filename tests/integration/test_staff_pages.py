@@ -151,3 +151,55 @@ def test_the_interface_switches_to_english_and_remembers_it(staff) -> None:
     assert "Panel members" in page
     page = staff.get(f"/staff/meetings/{meeting.id}?lang=zh").get_data(as_text=True)
     assert "评议小组成员" in page
+
+
+def test_a_member_removed_before_the_meeting_loses_their_card(staff) -> None:
+    from meeting.services.cards import join_token, member_for_token
+
+    meeting = make_meeting(representatives=2, investigators=("冯建军",))
+    member, investigator = meeting.members[0], meeting.members[2]
+    token = join_token(member)
+    household = setup.add_household(
+        meeting,
+        setup.HouseholdDetails(head_name="李桂兰", persons=2, investigator_id=investigator.id),
+        "t",
+    )
+    page = staff.get(f"/staff/meetings/{meeting.id}/members/{member.id}").get_data(as_text=True)
+    assert "移除" in page
+    url = f"/staff/meetings/{meeting.id}/members/{member.id}/delete"
+    assert staff.post(url).status_code == 302
+    assert member_for_token(token) is None
+    assert [m.name for m in meeting.members] == ["代表02", "冯建军"]
+    # removing the investigator keeps the household, without an investigator
+    staff.post(f"/staff/meetings/{meeting.id}/members/{investigator.id}/delete")
+    db.session.refresh(household)
+    assert household.investigator_id is None
+
+
+def test_removing_a_household_moves_the_later_ones_up(staff) -> None:
+    meeting = make_meeting()
+    for head in ("甲", "乙", "丙", "丁"):
+        setup.add_household(meeting, setup.HouseholdDetails(head_name=head, persons=1), "t")
+    second = meeting.households[1]
+    response = staff.post(f"/staff/meetings/{meeting.id}/households/{second.id}/delete")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [(h.position, h.head_name) for h in meeting.households] == [
+        (1, "甲"),
+        (2, "丙"),
+        (3, "丁"),
+    ]
+
+
+def test_nothing_is_removed_once_the_meeting_has_started(staff) -> None:
+    from meeting.store.models import MeetingStatus
+
+    meeting = make_meeting(representatives=1)
+    meeting.status = MeetingStatus.IN_SESSION
+    db.session.commit()
+    member = meeting.members[0]
+    response = staff.post(
+        f"/staff/meetings/{meeting.id}/members/{member.id}/delete", follow_redirects=True
+    )
+    assert "会议开始后不能再移除成员或申请户" in response.get_data(as_text=True)
+    assert meeting.members == [member]

@@ -44,6 +44,21 @@ def _meeting(meeting_id: int) -> Meeting:
     return db.get_or_404(Meeting, meeting_id)
 
 
+def _member_of(meeting: Meeting, member_id: int) -> PanelMember:
+    """The member, only if it belongs to this meeting (ids are not secrets)."""
+    member = db.get_or_404(PanelMember, member_id)
+    if member.meeting_id != meeting.id:
+        abort(404)
+    return member
+
+
+def _household_of(meeting: Meeting, household_id: int) -> Household:
+    household = db.get_or_404(Household, household_id)
+    if household.meeting_id != meeting.id:
+        abort(404)
+    return household
+
+
 def _refused(error: DomainError) -> None:
     flash(translate(error.message), "error")
 
@@ -113,9 +128,7 @@ def new_member(meeting_id: int) -> str | Response:
 @bp.route("/meetings/<int:meeting_id>/members/<int:member_id>", methods=["GET", "POST"])
 def edit_member(meeting_id: int, member_id: int) -> str | Response:
     meeting = _meeting(meeting_id)
-    member = db.get_or_404(PanelMember, member_id)
-    if member.meeting_id != meeting.id:
-        abort(404)
+    member = _member_of(meeting, member_id)
     form = MemberForm(obj=member)
     if form.validate_on_submit():
         try:
@@ -126,6 +139,19 @@ def edit_member(meeting_id: int, member_id: int) -> str | Response:
             flash(_("Saved."), "success")
             return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#members")
     return render_template("staff/member_form.html", form=form, meeting=meeting, member=member)
+
+
+@bp.post("/meetings/<int:meeting_id>/members/<int:member_id>/delete")
+def delete_member(meeting_id: int, member_id: int) -> Response:
+    meeting = _meeting(meeting_id)
+    member = _member_of(meeting, member_id)
+    try:
+        setup.remove_member(member, _actor())
+    except DomainError as error:
+        _refused(error)
+    else:
+        flash(_("Member removed."), "success")
+    return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#members")
 
 
 @bp.route("/meetings/<int:meeting_id>/households/new", methods=["GET", "POST"])
@@ -146,9 +172,7 @@ def new_household(meeting_id: int) -> str | Response:
 @bp.route("/meetings/<int:meeting_id>/households/<int:household_id>", methods=["GET", "POST"])
 def edit_household(meeting_id: int, household_id: int) -> str | Response:
     meeting = _meeting(meeting_id)
-    household = db.get_or_404(Household, household_id)
-    if household.meeting_id != meeting.id:
-        abort(404)
+    household = _household_of(meeting, household_id)
     form = _household_form(meeting, obj=household)
     if not form.is_submitted():
         form.investigator.data = household.investigator_id or 0
@@ -167,6 +191,19 @@ def edit_household(meeting_id: int, household_id: int) -> str | Response:
             flash(_("Saved."), "success")
             return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#households")
     return _household_page(form, meeting, household)
+
+
+@bp.post("/meetings/<int:meeting_id>/households/<int:household_id>/delete")
+def delete_household(meeting_id: int, household_id: int) -> Response:
+    meeting = _meeting(meeting_id)
+    household = _household_of(meeting, household_id)
+    try:
+        setup.remove_household(household, _actor())
+    except DomainError as error:
+        _refused(error)
+    else:
+        flash(_("Household removed."), "success")
+    return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#households")
 
 
 @bp.post("/meetings/<int:meeting_id>/import")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
@@ -60,7 +61,19 @@ def _household_of(meeting: Meeting, household_id: int) -> Household:
 
 
 def _refused(error: DomainError) -> None:
+    db.session.rollback()  # a refused change leaves nothing behind
     flash(translate(error.message), "error")
+
+
+def _attempt(action: Callable[[], object], done: str) -> bool:
+    """Run a setup service; flash ``done`` or the rule that refused it. True if it was done."""
+    try:
+        action()
+    except DomainError as error:
+        _refused(error)
+        return False
+    flash(done, "success")
+    return True
 
 
 @bp.get("/meetings")
@@ -85,14 +98,10 @@ def new_meeting() -> str | Response:
 def edit_meeting(meeting_id: int) -> str | Response:
     meeting = _meeting(meeting_id)
     form = MeetingForm(obj=meeting)
-    if form.validate_on_submit():
-        try:
-            setup.update_meeting(meeting, _meeting_details(form), _actor())
-        except DomainError as error:
-            _refused(error)
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("staff.meeting", meeting_id=meeting.id))
+    if form.validate_on_submit() and _attempt(
+        lambda: setup.update_meeting(meeting, _meeting_details(form), _actor()), _("Saved.")
+    ):
+        return redirect(url_for("staff.meeting", meeting_id=meeting.id))
     return render_template("staff/meeting_form.html", form=form, meeting=meeting)
 
 
@@ -114,14 +123,11 @@ def meeting(meeting_id: int) -> str:
 def new_member(meeting_id: int) -> str | Response:
     meeting = _meeting(meeting_id)
     form = MemberForm()
-    if form.validate_on_submit():
-        try:
-            setup.add_member(meeting, form.name.data or "", Role(form.role.data), _actor())
-        except DomainError as error:
-            _refused(error)
-        else:
-            flash(_("Member added."), "success")
-            return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#members")
+    if form.validate_on_submit() and _attempt(
+        lambda: setup.add_member(meeting, form.name.data or "", Role(form.role.data), _actor()),
+        _("Member added."),
+    ):
+        return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#members")
     return render_template("staff/member_form.html", form=form, meeting=meeting, member=None)
 
 
@@ -130,14 +136,11 @@ def edit_member(meeting_id: int, member_id: int) -> str | Response:
     meeting = _meeting(meeting_id)
     member = _member_of(meeting, member_id)
     form = MemberForm(obj=member)
-    if form.validate_on_submit():
-        try:
-            setup.update_member(member, form.name.data or "", Role(form.role.data), _actor())
-        except DomainError as error:
-            _refused(error)
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#members")
+    if form.validate_on_submit() and _attempt(
+        lambda: setup.update_member(member, form.name.data or "", Role(form.role.data), _actor()),
+        _("Saved."),
+    ):
+        return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#members")
     return render_template("staff/member_form.html", form=form, meeting=meeting, member=member)
 
 
@@ -145,12 +148,7 @@ def edit_member(meeting_id: int, member_id: int) -> str | Response:
 def delete_member(meeting_id: int, member_id: int) -> Response:
     meeting = _meeting(meeting_id)
     member = _member_of(meeting, member_id)
-    try:
-        setup.remove_member(member, _actor())
-    except DomainError as error:
-        _refused(error)
-    else:
-        flash(_("Member removed."), "success")
+    _attempt(lambda: setup.remove_member(member, _actor()), _("Member removed."))
     return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#members")
 
 
@@ -158,14 +156,11 @@ def delete_member(meeting_id: int, member_id: int) -> Response:
 def new_household(meeting_id: int) -> str | Response:
     meeting = _meeting(meeting_id)
     form = _household_form(meeting, obj=None, category=meeting.kind.value)
-    if form.validate_on_submit():
-        try:
-            setup.add_household(meeting, _household_details(form), _actor())
-        except DomainError as error:
-            _refused(error)
-        else:
-            flash(_("Household added."), "success")
-            return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#households")
+    if form.validate_on_submit() and _attempt(
+        lambda: setup.add_household(meeting, _household_details(form), _actor()),
+        _("Household added."),
+    ):
+        return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#households")
     return _household_page(form, meeting, None)
 
 
@@ -182,14 +177,11 @@ def edit_household(meeting_id: int, household_id: int) -> str | Response:
         form.proposed_tier.data = household.proposed_tier or ""
         for heading in FindingHeading:
             getattr(form, f"finding_{heading.value}").data = household.finding(heading)
-    if form.validate_on_submit():
-        try:
-            setup.update_household(household, _household_details(form), _actor())
-        except DomainError as error:
-            _refused(error)
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#households")
+    if form.validate_on_submit() and _attempt(
+        lambda: setup.update_household(household, _household_details(form), _actor()),
+        _("Saved."),
+    ):
+        return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#households")
     return _household_page(form, meeting, household)
 
 
@@ -197,12 +189,7 @@ def edit_household(meeting_id: int, household_id: int) -> str | Response:
 def delete_household(meeting_id: int, household_id: int) -> Response:
     meeting = _meeting(meeting_id)
     household = _household_of(meeting, household_id)
-    try:
-        setup.remove_household(household, _actor())
-    except DomainError as error:
-        _refused(error)
-    else:
-        flash(_("Household removed."), "success")
+    _attempt(lambda: setup.remove_household(household, _actor()), _("Household removed."))
     return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#households")
 
 

@@ -103,7 +103,7 @@ class HearingRules:
                     for name, seconds in raw.get("phase_seconds", {}).items()
                 },
             )
-        except (KeyError, ValueError, TypeError, InvalidOperation) as exc:
+        except (KeyError, ValueError, TypeError, AttributeError, InvalidOperation) as exc:
             raise InvalidRules(
                 msg("The hearing rules in the configuration are invalid: %(error)s", error=str(exc))
             ) from exc

@@ -22,6 +22,8 @@ class Column:
     header: Message
     required: bool = False
     example: str = ""
+    #: the longest text the database column holds
+    max_length: int = 200
 
 
 def normalise(text: str) -> str:
@@ -121,8 +123,14 @@ class RowReader:
         """The cell's text ('' if the column is absent); a required column must not be blank."""
         position = self._index.get(key)
         value = cells[position] if position is not None and position < len(cells) else ""
-        if not value and self._columns[key].required and position is not None:
+        column = self._columns[key]
+        if not value and column.required and position is not None:
             self.problem(row, key, msg("This cell must not be empty."))
+        if len(value) > column.max_length:
+            self.problem(
+                row, key, msg("Longer than %(length)d characters.", length=column.max_length)
+            )
+            return value[: column.max_length]
         return value
 
     def code(
@@ -145,7 +153,9 @@ class RowReader:
             )
         return found
 
-    def whole_number(self, row: int, cells: list[str], key: str, minimum: int) -> int | None:
+    def whole_number(
+        self, row: int, cells: list[str], key: str, minimum: int, maximum: int
+    ) -> int | None:
         value = self.text(row, cells, key)
         if not value:
             return None
@@ -153,14 +163,15 @@ class RowReader:
             number = int(value)
         except ValueError:
             number = None
-        if number is None or number < minimum:
+        if number is None or not minimum <= number <= maximum:
             self.problem(
                 row,
                 key,
                 msg(
-                    "%(value)s is not a whole number of at least %(minimum)d.",
+                    "%(value)s is not a whole number from %(minimum)d to %(maximum)d.",
                     value=value,
                     minimum=minimum,
+                    maximum=maximum,
                 ),
             )
             return None

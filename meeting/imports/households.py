@@ -13,6 +13,10 @@ from ..domain.rules import Tier
 from .columns import Column, RowReader, Vocabulary, normalise
 from .tables import Table
 
+#: the same limits the form and the database hold
+MAX_PERSONS = 99
+MAX_FINDING_LENGTH = 2000
+
 FINDING_HEADERS: dict[FindingHeading, Message] = {
     FindingHeading.HOUSING: msg("Look: housing"),
     FindingHeading.GOODS: msg("Look: household goods"),
@@ -29,16 +33,19 @@ FINDING_HEADERS: dict[FindingHeading, Message] = {
 }
 
 HOUSEHOLD_COLUMNS = (
-    Column("head_name", msg("Head of household"), required=True, example="李桂兰"),
+    Column("head_name", msg("Head of household"), required=True, example="李桂兰", max_length=64),
     Column("persons", msg("Persons"), required=True, example="3"),
     Column("address", msg("Address or group"), example="东街二组"),
     Column("category", msg("Assistance"), example="城镇低保"),
     Column("application_type", msg("Application type"), example="新申请"),
-    Column("id_number", msg("ID number"), example=""),
-    Column("investigator", msg("Investigator"), example="王建国"),
+    Column("id_number", msg("ID number"), example="", max_length=32),
+    Column("investigator", msg("Investigator"), example="王建国", max_length=64),
     Column("recommendation", msg("Recommendation"), example="符合"),
     Column("proposed_tier", msg("Proposed tier"), example="二档"),
-    *(Column(heading.value, header) for heading, header in FINDING_HEADERS.items()),
+    *(
+        Column(heading.value, header, max_length=MAX_FINDING_LENGTH)
+        for heading, header in FINDING_HEADERS.items()
+    ),
 )
 
 
@@ -76,7 +83,7 @@ def parse_households(
     seen: dict[tuple[str, str], int] = {}
     for row, cells in reader.rows:
         head = reader.text(row, cells, "head_name")
-        persons = reader.whole_number(row, cells, "persons", minimum=1)
+        persons = reader.whole_number(row, cells, "persons", minimum=1, maximum=MAX_PERSONS)
         address = reader.text(row, cells, "address")
         category = reader.code(row, cells, "category", AssistanceKind, default_category)
         application_type = reader.code(

@@ -11,7 +11,7 @@ from .columns import Column, RowReader, Vocabulary
 from .tables import Table
 
 MEMBER_COLUMNS = (
-    Column("name", msg("Name"), required=True, example="张秀英"),
+    Column("name", msg("Name"), required=True, example="张秀英", max_length=64),
     Column("role", msg("Role"), required=True, example="村民代表"),
 )
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass
 
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from ..domain.messages import Message, msg
 
@@ -68,7 +66,7 @@ def _read_csv(data: bytes) -> list[list[str]]:
             break
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - gb18030 decodes almost anything
+    else:  # e.g. a UTF-16 "Unicode text" export
         raise ImportRejected([Problem(None, None, msg("The CSV file's text encoding is unknown."))])
     try:
         return list(csv.reader(io.StringIO(text, newline="")))
@@ -79,17 +77,21 @@ def _read_csv(data: bytes) -> list[list[str]]:
 
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
+    # openpyxl reads lazily and a damaged file can fail in many ways (zip, XML, values), at
+    # load or halfway through the rows; any of them means the same thing to the person.
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        try:
+            sheet = workbook.worksheets[0]
+            return [
+                [_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)
+            ]
+        finally:
+            workbook.close()
+    except Exception as exc:
         raise ImportRejected(
             [Problem(None, None, msg("The file is not a readable .xlsx workbook."))]
         ) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
 
 
 def _cell_text(value: object) -> str:

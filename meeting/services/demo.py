@@ -13,7 +13,8 @@ from ..domain.findings import FindingHeading
 from ..domain.roles import Role
 from ..extensions import db
 from ..store.models import Meeting, PanelMember
-from .setup import HouseholdDetails, MeetingDetails, _new_household, _new_member, create_meeting
+from .events import record_event
+from .setup import HouseholdDetails, _new_household, _new_member
 from .staff import create_staff, staff_named
 
 DEMO_TITLE = "晋屏社区城镇低保民主评议听证会（演示）"
@@ -163,16 +164,17 @@ def build_demo_meeting(held_on: dt.date | None = None) -> Meeting:
     """Create the demo meeting: 18 representatives, 5 cadres, host, secretary, two
     investigators, 31 households of 59 persons with home-visit findings."""
     rng = random.Random(2026)  # the same demo every time
-    meeting = create_meeting(
-        MeetingDetails(
-            title=DEMO_TITLE,
-            place=DEMO_PLACE,
-            held_on=held_on or dt.date.today(),
-            kind=AssistanceKind.URBAN_MINIMUM_LIVING,
-        ),
-        ACTOR,
+    # one transaction: an interrupted build leaves nothing, and the next run starts afresh
+    meeting = Meeting(
+        title=DEMO_TITLE,
+        place=DEMO_PLACE,
+        held_on=held_on or dt.date.today(),
+        kind=AssistanceKind.URBAN_MINIMUM_LIVING,
+        is_demo=True,
     )
-    meeting.is_demo = True
+    db.session.add(meeting)
+    db.session.flush()
+    record_event(meeting, "meeting.created", ACTOR, title=DEMO_TITLE, demo=True)
     for name in REPRESENTATIVES:
         _new_member(meeting, name, Role.REPRESENTATIVE)
     for name in CADRES:

@@ -18,7 +18,7 @@ from ..domain.rules import HearingRules
 from ..extensions import db
 from ..imports.blank_files import blank_file
 from ..imports.columns import Column, Vocabulary
-from ..imports.households import HOUSEHOLD_COLUMNS, parse_households
+from ..imports.households import HOUSEHOLD_COLUMNS, MAX_PERSONS, parse_households
 from ..imports.members import MEMBER_COLUMNS, parse_members
 from ..imports.tables import read_table
 from ..labels import LABELS, SYNONYMS
@@ -26,6 +26,8 @@ from ..store.models import Hearing, Household, Meeting, MeetingStatus, PanelMemb
 from ..web.i18n import translate_in
 from .cards import issue_card
 from .events import record_event
+
+MAX_NAME_LENGTH = 64
 
 
 def hearing_rules() -> HearingRules:
@@ -89,9 +91,20 @@ def add_member(meeting: Meeting, name: str, role: Role, actor: str) -> PanelMemb
 def update_member(member: PanelMember, name: str, role: Role, actor: str) -> None:
     meeting = member.meeting
     _ensure_editable(meeting)
-    name = name.strip()
-    if name != member.name and _member_named(meeting, name) is not None:
-        raise SetupRefused(msg("%(name)s is already on this panel.", name=name))
+    name = _checked_member_name(meeting, name, member)
+    if role is not member.role:
+        if meeting.status is not MeetingStatus.PREPARING:
+            raise SetupRefused(msg("Roles can only be changed before the meeting starts."))
+        named = sum(1 for h in meeting.households if h.investigator_id == member.id)
+        if named:
+            raise SetupRefused(
+                msg(
+                    "%(name)s is the investigator of %(count)d households; "
+                    "name another investigator there first.",
+                    name=member.name,
+                    count=named,
+                )
+            )
     member.name, member.role = name, role
     record_event(meeting, "member.updated", actor, member_id=member.id, name=name, role=role.value)
     db.session.commit()
@@ -118,7 +131,7 @@ def add_household(meeting: Meeting, details: HouseholdDetails, actor: str) -> Ho
 
 def update_household(household: Household, details: HouseholdDetails, actor: str) -> None:
     _ensure_editable(household.meeting)
-    _check_household_details(household.meeting, details)
+    _check_household_details(household.meeting, details, household)
     _apply_household(household, details)
     record_event(
         household.meeting,
@@ -234,26 +247,65 @@ def _member_named(meeting: Meeting, name: str) -> PanelMember | None:
     )
 
 
-def _new_member(meeting: Meeting, name: str, role: Role) -> PanelMember:
+def _checked_member_name(meeting: Meeting, name: str, member: PanelMember | None = None) -> str:
+    """The name, trimmed, if it may be used on this panel (by ``member``, when renaming)."""
+    name = name.strip()
     if not name:
         raise SetupRefused(msg("A member needs a name."))
-    if _member_named(meeting, name) is not None:
+    if len(name) > MAX_NAME_LENGTH:
+        raise SetupRefused(msg("Longer than %(length)d characters.", length=MAX_NAME_LENGTH))
+    holder = _member_named(meeting, name)
+    if holder is not None and holder is not member:
         raise SetupRefused(msg("%(name)s is already on this panel.", name=name))
-    position = db.session.scalar(
-        select(func.coalesce(func.max(PanelMember.position), 0)).where(
-            PanelMember.meeting_id == meeting.id
-        )
+    return name
+
+
+def _next_position(model: type[PanelMember] | type[Household], meeting: Meeting) -> int:
+    """The position after the last one in the meeting (the order of the sheet or agenda)."""
+    last = db.session.scalar(
+        select(func.coalesce(func.max(model.position), 0)).where(model.meeting_id == meeting.id)
     )
-    member = PanelMember(meeting=meeting, name=name, role=role, position=position + 1)
+    return last + 1
+
+
+def _new_member(meeting: Meeting, name: str, role: Role) -> PanelMember:
+    name = _checked_member_name(meeting, name)
+    member = PanelMember(
+        meeting=meeting, name=name, role=role, position=_next_position(PanelMember, meeting)
+    )
     db.session.add(member)
     db.session.flush()  # the card token is derived from the id
     issue_card(member)
     return member
 
 
-def _check_household_details(meeting: Meeting, details: HouseholdDetails) -> None:
-    if details.persons < 1:
-        raise SetupRefused(msg("A household has at least one person."))
+def _check_household_details(
+    meeting: Meeting, details: HouseholdDetails, household: Household | None = None
+) -> None:
+    """The rules a household's details keep, whether they come from a form or an import."""
+    head = details.head_name.strip()
+    if not head:
+        raise SetupRefused(msg("A household needs the name of its head."))
+    if not 1 <= details.persons <= MAX_PERSONS:
+        raise SetupRefused(
+            msg("A household has from 1 to %(maximum)d persons.", maximum=MAX_PERSONS)
+        )
+    if (
+        len(head) > MAX_NAME_LENGTH
+        or len(details.address) > 200
+        or len(details.id_number or "") > 32
+    ):
+        raise SetupRefused(msg("A field of the household is too long."))
+    same = next(
+        (
+            h
+            for h in meeting.households
+            if h.head_name == head and h.address == details.address.strip() and h is not household
+        ),
+        None,
+    )
+    if same is not None:
+        raise SetupRefused(msg("%(name)s is already in this meeting.", name=head))
     if details.proposed_tier is not None:
         hearing_rules().tier(details.proposed_tier)
     if details.investigator_id is not None:
@@ -268,12 +320,9 @@ def _check_household_details(meeting: Meeting, details: HouseholdDetails) -> Non
 
 def _new_household(meeting: Meeting, details: HouseholdDetails) -> Household:
     _check_household_details(meeting, details)
-    position = db.session.scalar(
-        select(func.coalesce(func.max(Household.position), 0)).where(
-            Household.meeting_id == meeting.id
-        )
+    household = Household(
+        meeting=meeting, position=_next_position(Household, meeting), hearing=Hearing()
     )
-    household = Household(meeting=meeting, position=position + 1, hearing=Hearing())
     _apply_household(household, details)
     db.session.add(household)
     db.session.flush()

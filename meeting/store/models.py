@@ -72,6 +72,10 @@ class Meeting(db.Model):
     )
     #: made by `meeting demo`: bots may vote for absent members, never in a real meeting
     is_demo: Mapped[bool] = mapped_column(default=False)
+    #: the household (by position) on the projector now; None before the first
+    current_position: Mapped[int | None] = mapped_column()
+    #: which "pick your name" meeting QR is valid; bumping it voids the old one
+    entry_generation: Mapped[int] = mapped_column(default=1)
     #: bumped on every change, so a screen that missed one knows to reload the state
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -108,6 +112,9 @@ class PanelMember(db.Model):
     card_generation: Mapped[int] = mapped_column(default=1)
     #: SHA-256 of the current join token; the token itself is never stored
     join_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: SHA-256 of the secret cookie of the phone that holds this seat; one phone per seat
+    device_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    seat_claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     meeting: Mapped[Meeting] = relationship(back_populates="members")
 
@@ -195,8 +202,17 @@ class Hearing(db.Model):
     phase_started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     #: when the current timed phase runs out (the host may push it back)
     phase_deadline: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: when the quorum first failed while this household's ballot was open
+    quorum_broken_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the applicant's statement as the secretary typed it
+    statement_notes: Mapped[str] = mapped_column(Text, default="")
+    #: the questions and answers as the secretary typed them
+    questioning_notes: Mapped[str] = mapped_column(Text, default="")
 
     household: Mapped[Household] = relationship(back_populates="hearing")
+    speak_requests: Mapped[list[SpeakRequest]] = relationship(
+        back_populates="hearing", order_by="SpeakRequest.id", cascade="all, delete-orphan"
+    )
     phase_changes: Mapped[list[HearingPhaseChange]] = relationship(
         back_populates="hearing", order_by="HearingPhaseChange.id", cascade="all, delete-orphan"
     )
@@ -236,6 +252,57 @@ class Recusal(db.Model):
     member: Mapped[PanelMember] = relationship()
 
 
+class SeatRequestStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+class SeatRequest(db.Model):
+    """A phone without a card asks for a member's seat ("pick your name"); the host decides."""
+
+    __tablename__ = "seat_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("panel_member.id", ondelete="CASCADE"))
+    device_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[SeatRequestStatus] = mapped_column(
+        enum_column(SeatRequestStatus), default=SeatRequestStatus.PENDING
+    )
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    member: Mapped[PanelMember] = relationship()
+
+
+class SpeakStatus(StrEnum):
+    WAITING = "waiting"  # hand raised
+    SPEAKING = "speaking"  # the host gave them the floor
+    DONE = "done"
+    WITHDRAWN = "withdrawn"
+
+
+class SpeakRequest(db.Model):
+    """A member asks to speak (举手提问) during one household's questioning."""
+
+    __tablename__ = "speak_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(
+        ForeignKey("hearing.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("panel_member.id", ondelete="CASCADE"))
+    status: Mapped[SpeakStatus] = mapped_column(
+        enum_column(SpeakStatus), default=SpeakStatus.WAITING
+    )
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    hearing: Mapped[Hearing] = relationship(back_populates="speak_requests")
+    member: Mapped[PanelMember] = relationship()
+
+
 class Event(db.Model):
     """An append-only log of what happened in a meeting, numbered per meeting.
 
@@ -267,5 +334,9 @@ __all__ = [
     "MeetingStatus",
     "PanelMember",
     "Recusal",
+    "SeatRequest",
+    "SeatRequestStatus",
+    "SpeakRequest",
+    "SpeakStatus",
     "StaffUser",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, redirect, render_template, url_for
+from flask import Flask, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -10,9 +10,13 @@ from werkzeug.wrappers.response import Response
 
 from ..extensions import db, login_manager
 from ..store.models import StaffUser
+from .i18n import remember_locale
+from .safety import local_path
 
 
 def register_blueprints(app: Flask) -> None:
+    from ..realtime import handlers  # noqa: F401  (registers the Socket.IO events)
+    from ..realtime.broadcast import announce_committed
     from .auth.views import bp as auth_bp
     from .member.views import bp as member_bp
     from .staff.views import bp as staff_bp
@@ -29,12 +33,26 @@ def register_blueprints(app: Flask) -> None:
     def index() -> Response:
         return redirect(url_for("staff.meetings"))
 
+    @app.get("/lang/<any(zh, en):code>")
+    def switch_language(code: str) -> Response:
+        """Switch the interface language (remembered in a cookie) and go back."""
+        target = local_path(request.args.get("next"), url_for("staff.meetings"))
+        response = redirect(target)
+        remember_locale(response, code)
+        return response
+
+    @app.after_request
+    def _announce(response: Response) -> Response:
+        announce_committed()
+        return response
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
         return render_template("error.html", error=error, csrf=True), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
+        db.session.rollback()  # the page below reads the user; a failed transaction must not
         return render_template("error.html", error=error, csrf=False), error.code or 500
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, url_for
 from flask_babel import Babel, force_locale, gettext
 
 from ..domain.messages import Message
@@ -29,8 +29,8 @@ def init_i18n(app: Flask, babel: Babel) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["t"] = translate
-    app.jinja_env.globals["current_locale"] = current_locale
-    app.after_request(_remember_locale)
+    app.jinja_env.globals["current_locale"] = select_locale
+    app.jinja_env.globals["language_link"] = language_link
 
 
 def compile_catalogues(source: Path, target: Path) -> None:
@@ -50,22 +50,22 @@ def compile_catalogues(source: Path, target: Path) -> None:
 
 
 def select_locale() -> str:
-    """?lang= wins and is remembered in a cookie; otherwise the cookie; otherwise the default."""
+    """?lang= wins (phones and the projector may ask for a language in the URL); otherwise the
+    cookie set by /lang/<code>; otherwise the configured default."""
     chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
     if chosen in LOCALES:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def current_locale() -> str:
-    return select_locale()
+def remember_locale(response: Any, locale: str) -> None:
+    response.set_cookie(LANG_COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax")
 
 
-def _remember_locale(response: Any) -> Any:
-    chosen = request.args.get("lang")
-    if chosen in LOCALES:
-        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax")
-    return response
+def language_link(locale: str) -> str:
+    """A link that switches the language and comes back here (to a safe page after a POST)."""
+    back = request.full_path.rstrip("?") if request.method == "GET" else None
+    return url_for("switch_language", code=locale, next=back)
 
 
 def translate(value: Message | StrEnum | str | None) -> str:

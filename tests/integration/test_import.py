@@ -201,8 +201,8 @@ def test_a_broken_household_file_is_rejected_whole_with_every_problem(app, fmt) 
 
     found = {(p.row, p.column, str(p.message)) for p in second.value.problems}
     assert found == {
-        (2, "家庭人口", "三 is not a whole number of at least 1."),
-        (3, "家庭人口", "0 is not a whole number of at least 1."),
+        (2, "家庭人口", "三 is not a whole number from 1 to 99."),
+        (3, "家庭人口", "0 is not a whole number from 1 to 99."),
         (4, "家庭人口", "This cell must not be empty."),
     }
     assert counts() == before
@@ -266,6 +266,59 @@ def test_the_blank_files_import_back_cleanly(staff, app, what) -> None:
         if fmt == "xlsx":
             headers = [c.value for c in next(load_workbook(io.BytesIO(response.data)).active.rows)]
             assert headers[0] in ("姓名", "户主姓名")
-    blank = staff.get(f"/staff/import-templates/{what}.xlsx").data
     importer = setup.import_members if what == "members" else setup.import_households
-    assert importer(meeting, f"{what}.xlsx", blank, "t") == 1  # the example row
+    for fmt in ("csv", "xlsx"):
+        blank = staff.get(f"/staff/import-templates/{what}.{fmt}").data
+        assert importer(meeting, f"{what}.{fmt}", blank, "t") == 1  # the example row
+        if what == "households":
+            setup.remove_household(meeting.households[0], "t")
+        else:
+            setup.remove_member(meeting.members[-1], "t")
+
+
+def test_values_beyond_what_the_form_and_database_hold_are_rejected(app) -> None:
+    meeting = make_meeting()
+    rows = [
+        ["户主姓名", "家庭人口", "身份证号"],
+        ["李" * 65, "3", ""],  # name too long
+        ["周玉梅", "500", ""],  # more persons than a household has
+        ["吴长林", "99999999999999999999", ""],  # would overflow the database integer
+        ["钱凤英", "2", "1" * 40],  # ID number too long
+    ]
+    with pytest.raises(ImportRejected) as rejected:
+        setup.import_households(meeting, "h.csv", csv_bytes(rows), "t")
+    db.session.rollback()
+    found = {(p.row, p.column) for p in rejected.value.problems}
+    assert found == {(2, "户主姓名"), (3, "家庭人口"), (4, "家庭人口"), (5, "身份证号")}
+    assert meeting.households == []
+
+
+def test_a_damaged_workbook_is_rejected_not_crashed_on(app) -> None:
+    import zipfile
+
+    good = xlsx_bytes(MEMBERS)
+    damaged = {}
+    for target in ("xl/workbook.xml", "xl/worksheets/sheet1.xml"):
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(out, "w") as copy:
+            for item in source.infolist():
+                data = source.read(item)
+                copy.writestr(item, data[: len(data) // 2] if item.filename == target else data)
+        damaged[target] = out.getvalue()
+    meeting = make_meeting()
+    for target, data in damaged.items():
+        with pytest.raises(ImportRejected) as rejected:
+            setup.import_members(meeting, "panel.xlsx", data, "t")
+        assert [str(p.message) for p in rejected.value.problems] == [
+            "The file is not a readable .xlsx workbook."
+        ], target
+    assert meeting.members == []
+
+
+def test_a_utf16_text_file_is_rejected_with_the_encoding_named(app) -> None:
+    meeting = make_meeting()
+    with pytest.raises(ImportRejected) as rejected:
+        setup.import_members(
+            meeting, "panel.csv", "姓名,角色\n张三,村民代表\n".encode("utf-16"), "t"
+        )
+    assert "encoding" in str(rejected.value.problems[0].message)

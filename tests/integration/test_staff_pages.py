@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import re
+
 from sqlalchemy import func, select
 
 from meeting.domain.findings import FindingHeading
@@ -35,10 +38,23 @@ def test_sign_in_never_redirects_to_another_site(app, client) -> None:
 
     create_staff("clerk", STAFF_PASSWORD)
     browser = StaffClient(client)
+    for target in (
+        "//evil.example/steal",
+        "/\t/evil.example",
+        "/%09/evil.example",
+        "/%0A/evil.example",
+        "/\\evil.example",
+        "https://evil.example/",
+        "javascript:alert(1)",
+    ):
+        response = browser.post(
+            "/login?next=" + target, {"username": "clerk", "password": STAFF_PASSWORD}
+        )
+        assert response.location == "/staff/meetings", target
     response = browser.post(
-        "/login?next=//evil.example/steal", {"username": "clerk", "password": STAFF_PASSWORD}
+        "/login?next=/staff/meetings/7", {"username": "clerk", "password": STAFF_PASSWORD}
     )
-    assert response.location == "/staff/meetings"
+    assert response.location == "/staff/meetings/7"
 
 
 def test_a_meeting_is_created_by_form(staff) -> None:
@@ -145,12 +161,28 @@ def test_every_change_is_logged_and_bumps_the_meeting_version(staff) -> None:
 
 def test_the_interface_switches_to_english_and_remembers_it(staff) -> None:
     meeting = make_meeting()
-    page = staff.get(f"/staff/meetings/{meeting.id}?lang=en").get_data(as_text=True)
+    url = f"/staff/meetings/{meeting.id}"
+    page = staff.get(url).get_data(as_text=True)
+    assert "评议小组成员" in page and f'href="/lang/en?next={url}"' in page.replace("%2F", "/")
+    switched = staff.get(f"/lang/en?next={url}")
+    assert switched.status_code == 302 and switched.location == url
+    page = staff.get(url).get_data(as_text=True)
     assert "Panel members" in page and "评议小组成员" not in page
-    page = staff.get(f"/staff/meetings/{meeting.id}").get_data(as_text=True)
-    assert "Panel members" in page
-    page = staff.get(f"/staff/meetings/{meeting.id}?lang=zh").get_data(as_text=True)
-    assert "评议小组成员" in page
+    staff.get(f"/lang/zh?next={url}")
+    assert "评议小组成员" in staff.get(url).get_data(as_text=True)
+    # a single page can still be asked for in a language (the projector, a phone)
+    assert "Panel members" in staff.get(url + "?lang=en").get_data(as_text=True)
+
+
+def test_switching_language_after_a_post_returns_to_a_page_that_exists(staff) -> None:
+    meeting = make_meeting()
+    response = staff.post(
+        f"/staff/meetings/{meeting.id}/import",
+        {"what": "members", "file": (io.BytesIO(b"x,y\n"), "panel.csv")},
+        content_type="multipart/form-data",
+    )
+    link = re.search(r'href="(/lang/en[^"]*)"', response.get_data(as_text=True)).group(1)
+    assert staff.get(link.replace("&amp;", "&")).location == "/staff/meetings"
 
 
 def test_a_member_removed_before_the_meeting_loses_their_card(staff) -> None:
@@ -203,3 +235,71 @@ def test_nothing_is_removed_once_the_meeting_has_started(staff) -> None:
     )
     assert "会议开始后不能再移除成员或申请户" in response.get_data(as_text=True)
     assert meeting.members == [member]
+
+
+def test_an_investigator_named_on_households_keeps_their_role(staff) -> None:
+    meeting = make_meeting(investigators=("冯建军",))
+    investigator = meeting.members[0]
+    setup.add_household(
+        meeting,
+        setup.HouseholdDetails(head_name="李桂兰", persons=2, investigator_id=investigator.id),
+        "t",
+    )
+    response = staff.post(
+        f"/staff/meetings/{meeting.id}/members/{investigator.id}",
+        {"name": "冯建军", "role": "representative"},
+    )
+    assert "是 1 户的调查人员" in response.get_data(as_text=True)
+    db.session.refresh(investigator)
+    assert investigator.role is Role.INVESTIGATOR
+
+
+def test_the_same_household_cannot_be_entered_twice_by_form(staff) -> None:
+    meeting = make_meeting()
+    form = {
+        "head_name": "李桂兰",
+        "persons": "2",
+        "address": "东街",
+        "category": "rural_dibao",
+        "application_type": "new",
+    }
+    url = f"/staff/meetings/{meeting.id}/households/new"
+    assert staff.post(url, form).status_code == 302
+    response = staff.post(url, form)
+    assert "“李桂兰”已在本次会议中" in response.get_data(as_text=True)
+    assert len(meeting.households) == 1
+
+
+def test_a_confirmation_shows_names_with_quotes_as_typed(staff) -> None:
+    meeting = make_meeting()
+    member = setup.add_member(meeting, "O'Neil & 张", Role.REPRESENTATIVE, "t")
+    page = staff.get(f"/staff/meetings/{meeting.id}/members/{member.id}").get_data(as_text=True)
+    # escaped once for the HTML attribute; the browser hands confirm() the name as typed
+    assert 'data-confirm="确定把“O&#39;Neil &amp; 张”移出评议小组吗？其入会卡将失效。"' in page
+
+
+def test_concurrent_changes_to_one_meeting_each_get_their_own_event_number(app) -> None:
+    import threading
+
+    meeting = make_meeting()
+    meeting_id = meeting.id
+    errors: list[Exception] = []
+
+    def add(i: int) -> None:
+        with app.app_context():
+            try:
+                target = db.session.get(Meeting, meeting_id)
+                setup.add_member(target, f"成员{i}", Role.REPRESENTATIVE, "t")
+            except Exception as exc:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=add, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    seqs = db.session.scalars(select(Event.seq).where(Event.meeting_id == meeting_id)).all()
+    assert sorted(seqs) == list(range(1, 10))
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting_id).version == 1 + 9

@@ -12,6 +12,7 @@ from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from ...services.staff import authenticate
+from ..safety import local_path
 
 bp = Blueprint("auth", __name__)
 
@@ -29,7 +30,7 @@ def login() -> str | Response:
         user = authenticate(form.username.data or "", form.password.data or "")
         if user is not None:
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(local_path(request.args.get("next"), url_for("staff.meetings")))
         flash(_("Wrong username or password."), "error")
     return render_template("auth/login.html", form=form)
 
@@ -39,10 +40,3 @@ def login() -> str | Response:
 def logout() -> Response:
     logout_user()
     return redirect(url_for("auth.login"))
-
-
-def _safe_next(target: str | None) -> str:
-    """Only follow a local path after sign-in, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("staff.meetings")

@@ -10,12 +10,13 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ...domain.categories import ApplicationType, AssistanceKind, Recommendation
 from ...domain.findings import FindingHeading
 from ...domain.roles import Role
 from ...domain.rules import Tier
+from ...imports.households import MAX_PERSONS
 from ...store.models import PanelMember
 from ..i18n import translate
 
@@ -28,7 +29,7 @@ def enum_choices(enum: type[StrEnum], blank: str | None = None) -> list[SelectCh
 class MeetingForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     place = StringField(_l("Place"), validators=[DataRequired(), Length(max=200)])
-    held_on = DateField(_l("Date"), validators=[DataRequired()])
+    held_on = DateField(_l("Date"), validators=[InputRequired()])
     kind = SelectField(_l("Assistance under review"), validators=[DataRequired()])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -47,7 +48,9 @@ class MemberForm(FlaskForm):
 
 class HouseholdForm(FlaskForm):
     head_name = StringField(_l("Head of household"), validators=[DataRequired(), Length(max=64)])
-    persons = IntegerField(_l("Persons"), validators=[DataRequired(), NumberRange(min=1, max=99)])
+    persons = IntegerField(
+        _l("Persons"), validators=[InputRequired(), NumberRange(min=1, max=MAX_PERSONS)]
+    )
     address = StringField(_l("Address or group"), validators=[Optional(), Length(max=200)])
     category = SelectField(_l("Assistance"), validators=[DataRequired()])
     application_type = SelectField(_l("Application type"), validators=[DataRequired()])

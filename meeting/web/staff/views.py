@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -24,6 +25,7 @@ from ..i18n import translate
 from .forms import HouseholdForm, ImportForm, MeetingForm, MemberForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+Owned = TypeVar("Owned", PanelMember, Household)
 
 IMPORT_MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -45,19 +47,12 @@ def _meeting(meeting_id: int) -> Meeting:
     return db.get_or_404(Meeting, meeting_id)
 
 
-def _member_of(meeting: Meeting, member_id: int) -> PanelMember:
-    """The member, only if it belongs to this meeting (ids are not secrets)."""
-    member = db.get_or_404(PanelMember, member_id)
-    if member.meeting_id != meeting.id:
+def _owned(model: type[Owned], meeting: Meeting, item_id: int) -> Owned:
+    """The member or household, only if it belongs to this meeting (ids are not secrets)."""
+    item = db.get_or_404(model, item_id)
+    if item.meeting_id != meeting.id:
         abort(404)
-    return member
-
-
-def _household_of(meeting: Meeting, household_id: int) -> Household:
-    household = db.get_or_404(Household, household_id)
-    if household.meeting_id != meeting.id:
-        abort(404)
-    return household
+    return item
 
 
 def _refused(error: DomainError) -> None:
@@ -134,7 +129,7 @@ def new_member(meeting_id: int) -> str | Response:
 @bp.route("/meetings/<int:meeting_id>/members/<int:member_id>", methods=["GET", "POST"])
 def edit_member(meeting_id: int, member_id: int) -> str | Response:
     meeting = _meeting(meeting_id)
-    member = _member_of(meeting, member_id)
+    member = _owned(PanelMember, meeting, member_id)
     form = MemberForm(obj=member)
     if form.validate_on_submit() and _attempt(
         lambda: setup.update_member(member, form.name.data or "", Role(form.role.data), _actor()),
@@ -147,7 +142,7 @@ def edit_member(meeting_id: int, member_id: int) -> str | Response:
 @bp.post("/meetings/<int:meeting_id>/members/<int:member_id>/delete")
 def delete_member(meeting_id: int, member_id: int) -> Response:
     meeting = _meeting(meeting_id)
-    member = _member_of(meeting, member_id)
+    member = _owned(PanelMember, meeting, member_id)
     _attempt(lambda: setup.remove_member(member, _actor()), _("Member removed."))
     return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#members")
 
@@ -167,7 +162,7 @@ def new_household(meeting_id: int) -> str | Response:
 @bp.route("/meetings/<int:meeting_id>/households/<int:household_id>", methods=["GET", "POST"])
 def edit_household(meeting_id: int, household_id: int) -> str | Response:
     meeting = _meeting(meeting_id)
-    household = _household_of(meeting, household_id)
+    household = _owned(Household, meeting, household_id)
     form = _household_form(meeting, obj=household)
     if not form.is_submitted():
         form.investigator.data = household.investigator_id or 0
@@ -188,7 +183,7 @@ def edit_household(meeting_id: int, household_id: int) -> str | Response:
 @bp.post("/meetings/<int:meeting_id>/households/<int:household_id>/delete")
 def delete_household(meeting_id: int, household_id: int) -> Response:
     meeting = _meeting(meeting_id)
-    household = _household_of(meeting, household_id)
+    household = _owned(Household, meeting, household_id)
     _attempt(lambda: setup.remove_household(household, _actor()), _("Household removed."))
     return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#households")
 
@@ -256,8 +251,8 @@ def _meeting_details(form: MeetingForm) -> setup.MeetingDetails:
 
 def _household_form(meeting: Meeting, obj: Household | None, **defaults: str) -> HouseholdForm:
     investigators = [m for m in meeting.members if m.role is Role.INVESTIGATOR]
-    rules = current_app.extensions["meeting.settings"].rules
-    return HouseholdForm(obj=obj, investigators=investigators, tiers=rules.tiers, **defaults)
+    tiers = setup.hearing_rules().tiers
+    return HouseholdForm(obj=obj, investigators=investigators, tiers=tiers, **defaults)
 
 
 def _household_page(form: HouseholdForm, meeting: Meeting, household: Household | None) -> str:

@@ -1,0 +1,50 @@
+"""The meeting's agenda: one household heard at a time, and the clock of each timed phase."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from .errors import StepNotAllowed
+from .messages import msg
+from .phases import TIMED_PHASES, Phase
+from .rules import HearingRules
+
+#: phases in which a household is being heard and no other may begin
+IN_PROGRESS = frozenset(
+    {Phase.BRIEFING, Phase.STATEMENT, Phase.QUESTIONING, Phase.VOTING, Phase.COUNTED}
+)
+#: the most a host may add to a phase's clock at once
+MAX_EXTENSION_SECONDS = 30 * 60
+
+
+def check_can_begin(position: int, phases: Mapping[int, Phase]) -> None:
+    """A pending household may begin only while no other household is being heard.
+
+    ``phases`` maps every household's position to its phase. The host may take households
+    out of order (an applicant arrives late), but never two at once.
+    """
+    for other, phase in sorted(phases.items()):
+        if other != position and phase in IN_PROGRESS:
+            raise StepNotAllowed(
+                msg("Household %(position)d is still being heard; finish it first.", position=other)
+            )
+
+
+def deadline(phase: Phase, started_at: dt.datetime, rules: HearingRules) -> dt.datetime | None:
+    """When a phase that has a time limit runs out; None for untimed phases."""
+    seconds = rules.phase_seconds.get(phase)
+    if phase not in TIMED_PHASES or not seconds:
+        return None
+    return started_at + dt.timedelta(seconds=seconds)
+
+
+def extended(current: dt.datetime | None, phase: Phase, seconds: int) -> dt.datetime:
+    """The deadline pushed back by ``seconds``; only a running timed phase can be extended."""
+    if phase not in TIMED_PHASES or current is None:
+        raise StepNotAllowed(msg("Only a timed phase can be extended."))
+    if not 0 < seconds <= MAX_EXTENSION_SECONDS:
+        raise StepNotAllowed(
+            msg("An extension is between 1 and %(most)d seconds.", most=MAX_EXTENSION_SECONDS)
+        )
+    return current + dt.timedelta(seconds=seconds)

@@ -1,0 +1,1 @@
+"""Socket.IO: who may connect to which meeting, the state each screen receives, broadcasts."""

@@ -1,0 +1,174 @@
+"""The state each screen is sent: one full snapshot, versioned, in the reader's language.
+
+Screens never patch state themselves: every change sends the whole snapshot again with
+the meeting's new version, so a screen that missed one is right again at the next.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..domain.findings import FindingGroup, headings_in
+from ..domain.phases import TIMED_PHASES
+from ..domain.roles import Role
+from ..services.hearings import current_hearing
+from ..services.presence import quorum_of
+from ..services.setup import hearing_rules
+from ..store.models import Household, Meeting, PanelMember, SeatRequestStatus, SpeakStatus
+from ..web.i18n import translate
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # SQLite gives naive datetimes back; they were stored in UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.isoformat()
+
+
+def public_state(meeting: Meeting) -> dict[str, Any]:
+    """What every screen of the meeting may know: phones, projector and staff alike.
+
+    Never an ID number or a phone number: the projector shows this to the hall.
+    """
+    quorum = quorum_of(meeting)
+    hearing = current_hearing(meeting)
+    return {
+        "version": meeting.version,
+        "server_time": _iso(dt.datetime.now(dt.UTC)),
+        "meeting": {
+            "id": meeting.id,
+            "title": meeting.title,
+            "place": meeting.place,
+            "held_on": meeting.held_on.isoformat(),
+            "status": meeting.status.value,
+        },
+        "quorum": {
+            "holds": quorum.holds,
+            "representatives": quorum.representatives_present,
+            "min_representatives": quorum.min_representatives,
+            "representatives_ok": quorum.representatives_ok,
+            "cadres": quorum.cadres_present,
+            "max_cadres": quorum.max_cadres,
+            "cadres_ok": quorum.cadres_ok,
+            "reasons": [translate(r) for r in quorum.reasons],
+        },
+        "current": _household_card(hearing.household) if hearing else None,
+        "queue": [
+            {"id": r.id, "member_id": r.member_id, "name": r.member.name, "status": r.status.value}
+            for r in (hearing.speak_requests if hearing else [])
+            if r.status in (SpeakStatus.WAITING, SpeakStatus.SPEAKING)
+        ],
+        "households": [
+            {
+                "position": h.position,
+                "head_name": h.head_name,
+                "persons": h.persons,
+                "phase": h.hearing.phase.value,
+                "phase_label": translate(h.hearing.phase),
+            }
+            for h in meeting.households
+        ],
+    }
+
+
+def _household_card(household: Household) -> dict[str, Any]:
+    hearing = household.hearing
+    tier = (
+        next((t for t in hearing_rules().tiers if t.code == household.proposed_tier), None)
+        if household.proposed_tier
+        else None
+    )
+    return {
+        "position": household.position,
+        "head_name": household.head_name,
+        "persons": household.persons,
+        "address": household.address,
+        "category": translate(household.category),
+        "application_type": translate(household.application_type),
+        "investigator": household.investigator.name if household.investigator else None,
+        "recommendation": translate(household.recommendation) if household.recommendation else None,
+        "proposed_tier": tier.label if tier else None,
+        "findings": [
+            {
+                "group": translate(group),
+                "items": [
+                    {"heading": translate(h), "text": household.finding(h)}
+                    for h in headings_in(group)
+                    if household.finding(h)
+                ],
+            }
+            for group in FindingGroup
+        ],
+        "phase": hearing.phase.value,
+        "phase_label": translate(hearing.phase),
+        "timed": hearing.phase in TIMED_PHASES,
+        "phase_started_at": _iso(hearing.phase_started_at),
+        "deadline": _iso(hearing.phase_deadline),
+        "quorum_broken": hearing.quorum_broken_at is not None,
+    }
+
+
+def staff_state(meeting: Meeting) -> dict[str, Any]:
+    """The public state plus what the host and the secretary work with."""
+    state = public_state(meeting)
+    hearing = current_hearing(meeting)
+    state["members"] = [
+        {
+            "id": m.id,
+            "name": m.name,
+            "role": m.role.value,
+            "role_label": translate(m.role),
+            "votes": m.votes,
+            "present": m.present,
+            "has_phone": m.device_hash is not None,
+        }
+        for m in meeting.members
+    ]
+    state["seat_requests"] = [
+        {"id": r.id, "member_id": r.member_id, "name": r.member.name}
+        for r in _pending_seat_requests(meeting)
+    ]
+    state["notes"] = (
+        {
+            "position": hearing.household.position,
+            "statement_notes": hearing.statement_notes,
+            "questioning_notes": hearing.questioning_notes,
+        }
+        if hearing
+        else None
+    )
+    return state
+
+
+def member_state(meeting: Meeting, member: PanelMember) -> dict[str, Any]:
+    """What one member's phone shows: the public state (without the findings, to keep the
+    phone light) and who they are."""
+    state = public_state(meeting)
+    if state["current"]:
+        state["current"] = {k: v for k, v in state["current"].items() if k != "findings"}
+    state["you"] = {
+        "id": member.id,
+        "name": member.name,
+        "role_label": translate(member.role),
+        "votes": member.role in (Role.REPRESENTATIVE, Role.CADRE),
+        "present": member.present,
+    }
+    return state
+
+
+def _pending_seat_requests(meeting: Meeting) -> list:
+    from ..extensions import db
+    from ..store.models import SeatRequest
+
+    return list(
+        db.session.scalars(
+            db.select(SeatRequest)
+            .where(
+                SeatRequest.meeting_id == meeting.id,
+                SeatRequest.status == SeatRequestStatus.PENDING,
+            )
+            .order_by(SeatRequest.id)
+        )
+    )

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from .extensions import babel, csrf, db, login_manager, migrate, socketio
+from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from .resources import PACKAGE_DIR, resource_dir
 from .settings import Settings, load_settings
 
@@ -50,6 +50,8 @@ def create_app(
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,  # imports are small; refuse anything huge
         BABEL_DEFAULT_LOCALE=settings.server.default_locale,
         WTF_CSRF_TIME_LIMIT=None,  # a setup form may stay open through a long meeting
+        RATELIMIT_STORAGE_URI="memory://",
+        JOIN_RATE_LIMIT=settings.server.join_rate_limit,
     )
     app.config.update(config)
 
@@ -79,6 +81,7 @@ def _attach_extensions(app: Flask, settings: Settings) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     init_i18n(app, babel)
     socketio.init_app(
         app,

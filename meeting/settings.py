@@ -36,6 +36,7 @@ class ServerSettings:
     async_mode: str
     default_locale: str
     sqlite_busy_timeout_ms: int
+    join_rate_limit: str
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ def _server(raw: Mapping[str, Any]) -> ServerSettings:
             async_mode=str(raw["async_mode"]),
             default_locale=str(raw.get("default_locale", "zh")),
             sqlite_busy_timeout_ms=int(raw.get("sqlite_busy_timeout_ms", 5000)),
+            join_rate_limit=str(raw.get("join_rate_limit", "30 per minute")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"invalid [server] setting: {exc!r}") from exc

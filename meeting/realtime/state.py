@@ -55,6 +55,7 @@ def public_state(meeting: Meeting) -> dict[str, Any]:
             "reasons": [translate(r) for r in quorum.reasons],
         },
         "current": _household_card(hearing.household) if hearing else None,
+        "present_ids": [m.id for m in meeting.members if m.present],
         "queue": [
             {"id": r.id, "member_id": r.member_id, "name": r.member.name, "status": r.status.value}
             for r in (hearing.speak_requests if hearing else [])

@@ -18,12 +18,16 @@ def register_blueprints(app: Flask) -> None:
     from ..realtime import handlers  # noqa: F401  (registers the Socket.IO events)
     from ..realtime.broadcast import announce_committed
     from .auth.views import bp as auth_bp
+    from .live.texts import phone_texts, staff_texts
+    from .live.views import bp as live_bp
     from .member.views import bp as member_bp
     from .staff.views import bp as staff_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(member_bp)
+    app.register_blueprint(live_bp)
+    app.jinja_env.globals.update(staff_texts=staff_texts, phone_texts=phone_texts)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in.")

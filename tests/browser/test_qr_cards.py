@@ -63,7 +63,8 @@ def test_a_decoded_card_opens_the_members_page_on_a_phone(app, live_server, brow
     # the card points at the hall's address; the test server listens on loopback
     path = urlsplit(join_url("http://x", join_token(member))).path
     page.goto(live_server + path)
-    assert page.locator("h1").inner_text() == member.name
+    page.wait_for_url(f"{live_server}/m/{meeting.id}")  # the token leaves the address bar
+    assert page.locator("#me-name").inner_text() == member.name
     page.goto(live_server + "/j/forged-token")
     assert "此二维码无效" in page.content()
     context.close()

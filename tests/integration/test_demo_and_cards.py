@@ -105,7 +105,9 @@ def test_a_card_token_is_unguessable_stable_and_stored_only_as_a_hash(demo) -> N
 
 def test_a_card_opens_the_members_page_and_a_wrong_one_is_refused(client, demo) -> None:
     member = demo.members[0]
-    page = client.get(f"/j/{join_token(member)}")
+    joined = client.get(f"/j/{join_token(member)}")
+    assert joined.status_code == 302 and joined.location == f"/m/{demo.id}"
+    page = client.get(joined.location)
     assert page.status_code == 200 and member.name in page.get_data(as_text=True)
     wrong = client.get("/j/not-a-real-card")
     assert wrong.status_code == 404

@@ -1,18 +1,137 @@
-"""The page a join card's QR code opens on a member's phone."""
+"""The member's phone: joining by card or by the meeting QR, and the live meeting page.
+
+A phone is recognised by a long-lived random cookie (HttpOnly); the seat it holds is the
+only thing that lets it into a meeting's room.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.wrappers.response import Response as BaseResponse
 
+from ...domain.errors import DomainError
+from ...extensions import db, limiter
+from ...services import seats
 from ...services.cards import member_for_token
+from ...store.models import Meeting, PanelMember, SeatRequest, SeatRequestStatus
+from ..i18n import translate
 
 bp = Blueprint("member", __name__)
 
 
+def _join_limit() -> str:
+    return current_app.config["JOIN_RATE_LIMIT"]
+
+
+def _device_secret() -> tuple[str, bool]:
+    """This phone's secret and whether it is new (to be set as a cookie)."""
+    secret = request.cookies.get(seats.DEVICE_COOKIE)
+    if secret and 20 <= len(secret) <= 100:
+        return secret, False
+    return seats.new_device_secret(), True
+
+
+def _with_device_cookie(response: BaseResponse, secret: str, is_new: bool) -> BaseResponse:
+    if is_new:
+        response.set_cookie(
+            seats.DEVICE_COOKIE,
+            secret,
+            max_age=seats.DEVICE_COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+        )
+    return response
+
+
 @bp.get("/j/<token>")
-def join(token: str) -> tuple[str, int]:
-    """Recognise the card; the live meeting page builds on this (seat claiming, ballot)."""
+@limiter.limit(_join_limit)
+def join(token: str) -> BaseResponse | tuple[str, int]:
+    """A card was scanned: this phone takes the member's seat, then leaves the token behind."""
     member = member_for_token(token)
     if member is None:
         return render_template("member/unknown_card.html"), 404
-    return render_template("member/joined.html", member=member, meeting=member.meeting), 200
+    secret, is_new = _device_secret()
+    try:
+        seats.claim_seat(member, secret)
+    except DomainError as refused:
+        page = render_template(
+            "member/refused.html", meeting=member.meeting, reason=translate(refused.message)
+        )
+        return _with_device_cookie(Response(page, status=409), secret, is_new)
+    target = redirect(url_for("member.live", meeting_id=member.meeting_id))
+    return _with_device_cookie(target, secret, is_new)
+
+
+@bp.get("/m/<int:meeting_id>")
+def live(meeting_id: int) -> str | tuple[str, int]:
+    """The live meeting on the phone; only for the phone that holds a seat."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    member = seats.member_on_device(meeting, request.cookies.get(seats.DEVICE_COOKIE))
+    if member is None:
+        return render_template("member/no_seat.html", meeting=meeting), 403
+    return render_template("member/live.html", meeting=meeting, member=member)
+
+
+@bp.route("/e/<int:meeting_id>/<token>", methods=["GET", "POST"])
+@limiter.limit(_join_limit, methods=["POST"])
+def pick_name(meeting_id: int, token: str) -> BaseResponse | str | tuple[str, int]:
+    """For a member who forgot their card: pick your name, then the host approves."""
+    meeting = seats.meeting_for_entry(meeting_id, token)
+    if meeting is None:
+        return render_template("member/unknown_card.html"), 404
+    secret, is_new = _device_secret()
+    if seats.member_on_device(meeting, secret) is not None:
+        return redirect(url_for("member.live", meeting_id=meeting.id))
+    error = None
+    if request.method == "POST":
+        member = db.session.get(PanelMember, request.form.get("member_id", type=int) or 0)
+        if member is None or member.meeting_id != meeting.id:
+            abort(404)
+        try:
+            seat_request = seats.request_seat(member, secret)
+        except DomainError as refused:
+            error = translate(refused.message)
+        else:
+            target = redirect(
+                url_for(
+                    "member.wait", meeting_id=meeting.id, token=token, request_id=seat_request.id
+                )
+            )
+            return _with_device_cookie(target, secret, is_new)
+    free = [m for m in meeting.members if m.votes and m.device_hash is None]
+    page = render_template("member/pick_name.html", meeting=meeting, members=free, error=error)
+    return _with_device_cookie(Response(page), secret, is_new)
+
+
+@bp.get("/e/<int:meeting_id>/<token>/wait/<int:request_id>")
+def wait(meeting_id: int, token: str, request_id: int) -> BaseResponse | str | tuple[str, int]:
+    """Waiting for the host: the page reloads itself until the seat is given or refused."""
+    meeting = seats.meeting_for_entry(meeting_id, token)
+    seat_request = db.session.get(SeatRequest, request_id)
+    secret = request.cookies.get(seats.DEVICE_COOKIE) or ""
+    if (
+        meeting is None
+        or seat_request is None
+        or seat_request.meeting_id != meeting.id
+        or seat_request.device_hash != seats.device_digest(secret)
+    ):
+        return render_template("member/unknown_card.html"), 404
+    if seat_request.status is SeatRequestStatus.APPROVED:
+        return redirect(url_for("member.live", meeting_id=meeting.id))
+    return render_template(
+        "member/wait.html",
+        meeting=meeting,
+        member=seat_request.member,
+        refused=seat_request.status is SeatRequestStatus.REFUSED,
+        back=url_for("member.pick_name", meeting_id=meeting.id, token=token),
+    )

@@ -1,0 +1,48 @@
+/* Shared by every live screen: connect to the meeting's room, keep the newest state.
+ * The server sends the whole state, numbered by the meeting's version, on connect, on
+ * every change and on "sync"; a screen that sees a gap in the numbers asks for "sync". */
+(function () {
+  "use strict";
+  function format(template, values) {
+    return template.replace(/%\((\w+)\)[sd]/g, function (_, key) { return values[key]; });
+  }
+  function Live(options) {
+    var self = this;
+    var version = -1;
+    self.clockOffset = 0;
+    self.socket = io({ auth: { meeting: options.meeting, view: options.view } });
+    self.socket.on("connect", function () { options.onLink && options.onLink(true); });
+    self.socket.on("disconnect", function () { options.onLink && options.onLink(false); });
+    self.socket.on("connect_error", function (error) {
+      options.onLink && options.onLink(false, error && error.message);
+    });
+    self.socket.on("you", function (you) { options.onYou && options.onYou(you); });
+    self.socket.on("state", function (state) {
+      if (state.version < version) { return; }  // an older state overtaken by a newer one
+      if (version >= 0 && state.version > version + 1) { self.socket.emit("sync"); }
+      version = state.version;
+      self.clockOffset = Date.parse(state.server_time) - Date.now();
+      window.liveVersion = version;  // read by the browser tests
+      options.onState(state);
+    });
+  }
+  /* Send an event; the callback gets the server's answer {ok, error}. */
+  Live.prototype.send = function (event, payload, done) {
+    this.socket.timeout(8000).emit(event, payload || {}, function (timedOut, answer) {
+      if (done) { done(timedOut ? { ok: false, error: "timeout" } : answer); }
+    });
+  };
+  /* Seconds left until an ISO deadline, by the server's clock. */
+  Live.prototype.secondsLeft = function (deadline) {
+    return Math.round((Date.parse(deadline) - (Date.now() + this.clockOffset)) / 1000);
+  };
+  Live.clock = function (seconds) {
+    var sign = seconds < 0 ? "-" : "";
+    seconds = Math.abs(seconds);
+    var s = seconds % 60;
+    return sign + Math.floor(seconds / 60) + ":" + (s < 10 ? "0" : "") + s;
+  };
+  Live.format = format;
+  Live.texts = function () { return JSON.parse(document.getElementById("texts").textContent); };
+  window.Live = Live;
+})();

@@ -74,6 +74,9 @@ def _instance_secret_key(instance_path: str) -> str:
 
 
 def _attach_extensions(app: Flask, settings: Settings) -> None:
+    # Handlers must be known before the first socketio.init_app: Flask-SocketIO replays its
+    # handler list onto each new server only for handlers registered while it had none.
+    from .realtime import handlers  # noqa: F401
     from .store import sqlite  # noqa: F401  (registers the SQLite connection pragmas)
     from .web.i18n import init_i18n
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from werkzeug.serving import make_server
 
 from meeting import create_app
 from meeting.domain.categories import AssistanceKind
@@ -126,6 +128,22 @@ def make_meeting(
     for name in investigators:
         setup.add_member(meeting, name, Role.INVESTIGATOR, "test")
     return meeting
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app (HTTP and Socket.IO over real websockets) served on a free loopback port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server.daemon_threads = True  # websocket threads end with their clients; do not wait
+    server.block_on_close = False
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
 
 
 @pytest.fixture

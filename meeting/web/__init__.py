@@ -15,7 +15,6 @@ from .safety import local_path
 
 
 def register_blueprints(app: Flask) -> None:
-    from ..realtime import handlers  # noqa: F401  (registers the Socket.IO events)
     from ..realtime.broadcast import announce_committed
     from .auth.views import bp as auth_bp
     from .live.texts import phone_texts, staff_texts

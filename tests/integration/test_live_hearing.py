@@ -1,0 +1,256 @@
+"""The live hearing over real websockets: joining, presence and quorum, the household's
+steps, the speaking queue, notes, reconnecting and who may do what."""
+
+from __future__ import annotations
+
+import pytest
+import socketio
+
+from meeting.domain.roles import Role
+from meeting.extensions import db
+from meeting.services.demo import ensure_demo
+from meeting.services.staff import create_staff
+from meeting.store.models import Event, Meeting, PanelMember
+
+from ..conftest import STAFF_PASSWORD, make_meeting
+from .live import Phone, Screen, staff_cookies
+
+
+@pytest.fixture
+def demo(app) -> Meeting:
+    create_staff("clerk", STAFF_PASSWORD)
+    meeting, _ = ensure_demo()
+    return meeting
+
+
+@pytest.fixture
+def host(live_server, demo):
+    screen = Screen(live_server, demo.id, "staff", staff_cookies(live_server)).connect()
+    yield screen
+    screen.close()
+
+
+def voters(meeting: Meeting, role: Role) -> list[PanelMember]:
+    return [m for m in meeting.members if m.role is role]
+
+
+def test_a_card_claims_the_seat_for_the_first_phone_only(live_server, demo, host) -> None:
+    member = demo.members[0]
+    first, second = Phone(live_server), Phone(live_server)
+    claimed = first.scan(member)
+    assert claimed.status_code == 302 and claimed.headers["Location"] == f"/m/{demo.id}"
+    device_cookie = first.browser.cookies.get("meeting_device")
+    assert device_cookie and "HttpOnly" in claimed.headers["Set-Cookie"]
+    assert first.scan(member).status_code == 302  # the same phone again: fine
+
+    refused = second.scan(member)
+    assert refused.status_code == 409
+    assert "此卡已在另一部手机上使用" in refused.text
+    db.session.expire_all()
+    assert member.device_hash is not None and member.present
+    assert device_cookie not in str(member.device_hash)  # only a hash is stored
+
+    # the host frees the seat (a broken phone); now the second phone takes it
+    assert host.send("release_seat", {"member_id": member.id}) == {"ok": True}
+    assert second.scan(member).status_code == 302
+    assert first.browser.get(f"{live_server}/m/{demo.id}").status_code == 403
+
+
+def test_a_new_card_voids_the_old_one(live_server, demo, host) -> None:
+    member = demo.members[1]
+    phone = Phone(live_server)
+    old_card = phone.scan(member).request.url
+    assert host.send("new_card", {"member_id": member.id}) == {"ok": True}
+    assert phone.browser.get(old_card, allow_redirects=False).status_code == 404
+
+
+def test_the_phone_receives_its_identity_and_the_versioned_state(live_server, demo, host) -> None:
+    member = demo.members[0]
+    phone = Phone(live_server)
+    phone.scan(member)
+    screen = phone.screen(demo.id)
+    state = screen.wait_for(lambda s: True)
+    assert screen.you == {"id": member.id, "name": member.name, "votes": True}
+    assert state["meeting"]["title"] == demo.title
+    assert member.id in state["present_ids"]
+    assert "members" not in state and "notes" not in state  # staff-only parts
+    version = state["version"]
+    assert host.send("presence", {"member_id": demo.members[1].id, "present": True})["ok"]
+    after = screen.wait_for(lambda s: s["version"] > version, "the next version")
+    assert after["version"] == version + 1
+    assert demo.members[1].id in after["present_ids"]
+    screen.close()
+
+
+def test_quorum_turns_green_only_at_the_fifteenth_representative(live_server, demo, host) -> None:
+    for cadre in voters(demo, Role.CADRE):
+        host.send("presence", {"member_id": cadre.id, "present": True})
+    representatives = voters(demo, Role.REPRESENTATIVE)
+    for count, member in enumerate(representatives[:15], start=1):
+        assert host.send("presence", {"member_id": member.id, "present": True})["ok"]
+        state = host.wait_for(lambda s, n=count: s["quorum"]["representatives"] == n)
+        assert state["quorum"]["holds"] is (count >= 15), count
+        if count < 15:
+            assert state["quorum"]["reasons"] == [f"村民代表到会 {count} 人，少于 15 人。"]
+    # a sixth cadre would break it again: mark an investigator? no: cadres are five; drop one rep
+    assert host.send("presence", {"member_id": representatives[0].id, "present": False})["ok"]
+    assert not host.wait_for(lambda s: s["quorum"]["representatives"] == 14)["quorum"]["holds"]
+
+
+def step(host: Screen, position: int, name: str) -> dict:
+    return host.send("step", {"position": position, "step": name})
+
+
+def test_a_household_runs_through_its_phases_and_wrong_steps_are_refused(
+    live_server, demo, host
+) -> None:
+    for member in voters(demo, Role.REPRESENTATIVE)[:15]:
+        host.send("presence", {"member_id": member.id, "present": True})
+    phone = Phone(live_server)
+    phone.scan(demo.members[0])
+    screen = phone.screen(demo.id)
+
+    refused = step(host, 1, "open_ballot")
+    assert refused["ok"] is False
+    assert (
+        refused["error"] == "当前为“等待中”阶段，不能进入“无记名投票”；“无记名投票”须在“质询”之后。"
+    )
+    for name, phase in [
+        ("start_briefing", "briefing"),
+        ("start_statement", "statement"),
+        ("start_questioning", "questioning"),
+    ]:
+        assert step(host, 1, name) == {"ok": True}
+        state = screen.wait_for(
+            lambda s, p=phase: s["current"] and s["current"]["phase"] == p, phase
+        )
+        assert state["current"]["head_name"] == demo.households[0].head_name
+        assert state["current"]["deadline"] is not None and state["current"]["timed"]
+        assert "findings" not in state["current"]  # the phone gets the light card
+    assert "findings" in host.wait_for(lambda s: s["current"]["phase"] == "questioning")["current"]
+
+    # a second household cannot begin while this one is heard
+    busy = step(host, 2, "start_briefing")
+    assert busy == {"ok": False, "error": "第 1 户的评议尚未结束，请先完成。"}
+
+    # the host may extend the clock
+    before = host.state["current"]["deadline"]
+    assert host.send("extend", {"position": 1, "seconds": 60}) == {"ok": True}
+    assert host.wait_for(lambda s: s["current"]["deadline"] != before)
+
+    assert step(host, 1, "open_ballot") == {"ok": True}
+    screen.wait_for(lambda s: s["current"]["phase"] == "voting", "voting")
+    screen.close()
+
+
+def test_the_ballot_cannot_open_without_a_quorum(live_server, demo, host) -> None:
+    for name in ("start_briefing", "start_statement", "start_questioning"):
+        assert step(host, 1, name)["ok"]
+    refused = step(host, 1, "open_ballot")
+    assert refused == {"ok": False, "error": "村民代表到会 0 人，少于 15 人。"}
+    db.session.expire_all()
+    assert demo.households[0].hearing.phase.value == "questioning"
+
+
+def test_a_quorum_lost_while_voting_is_shown_and_recorded(live_server, demo, host) -> None:
+    representatives = voters(demo, Role.REPRESENTATIVE)
+    for member in representatives[:15]:
+        host.send("presence", {"member_id": member.id, "present": True})
+    for name in ("start_briefing", "start_statement", "start_questioning", "open_ballot"):
+        assert step(host, 1, name)["ok"]
+    host.send("presence", {"member_id": representatives[0].id, "present": False})
+    state = host.wait_for(lambda s: s["current"]["quorum_broken"], "the broken quorum")
+    assert not state["quorum"]["holds"]
+    kinds = db.session.scalars(db.select(Event.kind).where(Event.meeting_id == demo.id)).all()
+    assert kinds.count("quorum.broken") == 1
+
+
+def test_members_ask_to_speak_during_questioning_only(live_server, demo, host) -> None:
+    member = demo.members[0]
+    phone = Phone(live_server)
+    phone.scan(member)
+    screen = phone.screen(demo.id)
+    refused = screen.send("raise_hand")
+    assert refused == {"ok": False, "error": "只有在质询环节才能举手提问。"}
+    for name in ("start_briefing", "start_statement", "start_questioning"):
+        step(host, 1, name)
+    assert screen.send("raise_hand") == {"ok": True}
+    assert screen.send("raise_hand") == {"ok": True}  # twice: still one place in the queue
+    queue = host.wait_for(lambda s: s["queue"], "the queue")["queue"]
+    assert [(q["name"], q["status"]) for q in queue] == [(member.name, "waiting")]
+    assert host.send("give_floor", {"request_id": queue[0]["id"]}) == {"ok": True}
+    screen.wait_for(lambda s: s["queue"] and s["queue"][0]["status"] == "speaking", "the floor")
+    assert host.send("finish_speaking", {"request_id": queue[0]["id"]}) == {"ok": True}
+    screen.wait_for(lambda s: s["queue"] == [], "an empty queue")
+    screen.close()
+
+
+def test_the_secretarys_notes_survive_a_reconnect(live_server, demo, host) -> None:
+    step(host, 1, "start_briefing")
+    secretary = Screen(live_server, demo.id, "staff", staff_cookies(live_server)).connect()
+    text = "申请人陈述：丈夫去年病故，本人腿脚不便。"
+    answer = secretary.send("save_notes", {"position": 1, "field": "statement_notes", "text": text})
+    assert answer == {"ok": True}
+    secretary.close()
+    again = Screen(live_server, demo.id, "staff", staff_cookies(live_server)).connect()
+    assert again.wait_for(lambda s: True)["notes"]["statement_notes"] == text
+    again.close()
+
+
+def test_a_phone_that_reconnects_gets_the_latest_state(live_server, demo, host) -> None:
+    phone = Phone(live_server)
+    phone.scan(demo.members[0])
+    screen = phone.screen(demo.id)
+    first = screen.wait_for(lambda s: True)["version"]
+    screen.close()
+    step(host, 1, "start_briefing")
+    step(host, 1, "start_statement")
+    latest = host.wait_for(lambda s: s["current"] and s["current"]["phase"] == "statement")
+    back = phone.screen(demo.id)
+    state = back.wait_for(lambda s: True)
+    assert state["version"] == latest["version"] > first
+    assert state["current"]["phase"] == "statement"
+    assert back.send("sync") == {"ok": True, "version": latest["version"]}
+    back.close()
+
+
+def test_connections_are_refused_without_a_seat_or_a_sign_in(live_server, demo) -> None:
+    other = make_meeting(representatives=1, title="另一个会议")
+    phone = Phone(live_server)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        phone.screen(demo.id)  # no seat yet
+    phone.scan(demo.members[0])
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        phone.screen(other.id)  # a seat in one meeting opens no other
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        Screen(live_server, demo.id, "staff", {}).connect()  # not signed in
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        Screen(live_server, 999, "staff", staff_cookies(live_server)).connect()
+
+
+def test_a_phone_cannot_send_the_hosts_events(live_server, demo, host) -> None:
+    phone = Phone(live_server)
+    phone.scan(demo.members[0])
+    screen = phone.screen(demo.id)
+    for event, payload in [
+        ("step", {"position": 1, "step": "start_briefing"}),
+        ("presence", {"member_id": demo.members[1].id, "present": True}),
+        ("save_notes", {"position": 1, "field": "statement_notes", "text": "x"}),
+    ]:
+        assert screen.send(event, payload) == {"ok": False, "error": "此页面不能进行该操作。"}
+    db.session.expire_all()
+    assert demo.households[0].hearing.phase.value == "pending"
+    screen.close()
+
+
+def test_malformed_host_events_are_refused_and_change_nothing(live_server, demo, host) -> None:
+    version = host.wait_for(lambda s: True)["version"]
+    for event, payload in [
+        ("step", {"position": "x", "step": "start_briefing"}),
+        ("step", {"position": 1, "step": "drop_tables"}),
+        ("presence", {"member_id": 10_000, "present": True}),
+        ("extend", {"position": 1, "seconds": 60}),
+    ]:
+        assert host.send(event, payload)["ok"] is False, event
+    db.session.expire_all()
+    assert db.session.get(Meeting, demo.id).version == version

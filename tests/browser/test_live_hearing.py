@@ -1,0 +1,101 @@
+"""A hearing in real Chromium: a host console, a projector and sixteen phones, from
+check-in to the opening of the ballot."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from meeting.domain.roles import Role
+from meeting.services.cards import join_token, join_url
+from meeting.services.demo import DEMO_PASSWORD, DEMO_USERNAME, ensure_demo
+
+pytestmark = pytest.mark.browser
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+
+
+def sign_in(page, base: str) -> None:
+    page.goto(base + "/login")
+    page.fill("input[name=username]", DEMO_USERNAME)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/staff/meetings")
+
+
+def test_sixteen_phones_a_projector_and_a_host_run_a_household_to_the_ballot(
+    app, live_server, browser, artifacts
+) -> None:
+    meeting, _ = ensure_demo()
+    representatives = [m for m in meeting.members if m.role is Role.REPRESENTATIVE]
+    cadre = next(m for m in meeting.members if m.role is Role.CADRE)
+    household = meeting.households[0]
+
+    staff = browser.new_context(viewport={"width": 1600, "height": 900})
+    host = staff.new_page()
+    sign_in(host, live_server)
+    host.goto(f"{live_server}/host/{meeting.id}")
+    projector = staff.new_page()
+    projector.set_viewport_size({"width": 1600, "height": 900})
+    projector.goto(f"{live_server}/projector/{meeting.id}")
+    quorum = projector.locator("#quorum")
+    expect(quorum).to_contain_text("到会人数不符合规定")
+
+    phones = []
+    for member in [cadre, *representatives[:15]]:
+        context = browser.new_context(**PHONE)
+        phone = context.new_page()
+        path = urlsplit(join_url("http://hall", join_token(member))).path
+        phone.goto(live_server + path)
+        expect(phone.locator("#me-name")).to_have_text(member.name)
+        expect(phone.locator("#link")).to_have_attribute("data-state", "up")
+        phones.append(phone)
+        joined_representatives = len(phones) - 1
+        expect(quorum).to_contain_text(f"村民代表到会 {joined_representatives} 人 / 至少 15 人")
+        if joined_representatives < 15:
+            expect(quorum).to_have_class(re.compile(r"\bbad\b"))
+            expect(quorum).to_contain_text("到会人数不符合规定")
+    expect(quorum).to_have_class(re.compile(r"\bok\b"))
+    expect(quorum).to_contain_text("到会人数符合规定")
+    expect(host.locator("#quorum")).to_contain_text("到会人数符合规定")
+
+    # the host takes household 1 through briefing, statement and questioning
+    host.locator('tr[data-position="1"] button', has_text="开始：通报核查情况").click()
+    expect(projector.locator("#head")).to_have_text(f"第 1 户 · {household.head_name}")
+    expect(projector.locator("#phase")).to_have_text("通报核查情况")
+    expect(projector.locator("#findings")).to_contain_text("四看")
+    expect(projector.locator("#countdown")).to_have_text(re.compile(r"^[45]:\d\d$"))
+    for phone in phones:
+        expect(phone.locator("#household-head")).to_have_text(household.head_name)
+        expect(phone.locator("#phase")).to_have_text("当前环节：通报核查情况")
+    host.locator("#step").click()
+    expect(projector.locator("#phase")).to_have_text("申请人陈述")
+    host.locator("#step").click()
+    expect(projector.locator("#phase")).to_have_text("质询")
+
+    # a member asks to speak; the projector shows the queue
+    asking = phones[3]
+    asking.locator("#raise").click()
+    expect(asking.locator("#speak-state")).to_have_text("您已举手，请等待主持人安排。")
+    expect(projector.locator("#queue")).to_contain_text(representatives[2].name)
+    host.locator("#queue button", has_text="请发言").click()
+    expect(asking.locator("#speak-state")).to_have_text("请您发言。")
+
+    host.locator("#step").click()  # open the secret ballot
+    expect(projector.locator("#phase")).to_have_text("无记名投票")
+    for phone in phones:
+        expect(phone.locator("#ballot-card")).to_be_visible()
+        expect(phone.locator("#speak-card")).to_be_hidden()
+
+    projector.screenshot(path=str(artifacts / "projector-voting.png"))
+    phones[3].screenshot(path=str(artifacts / "phone-voting.png"))
+    host.screenshot(path=str(artifacts / "host-voting.png"), full_page=True)
+
+    # personal data that the hearing does not need never reaches the projector
+    if household.id_number:
+        assert household.id_number not in projector.content()
+    staff.close()
+    for phone in phones:
+        phone.context.close()

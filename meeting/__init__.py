@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, request
 
-from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate, socketio
 from .resources import PACKAGE_DIR, resource_dir
 from .settings import Settings, load_settings
 
@@ -51,6 +51,15 @@ def create_app(
         BABEL_DEFAULT_LOCALE=settings.server.default_locale,
         WTF_CSRF_TIME_LIMIT=None,  # a setup form may stay open through a long meeting
         RATELIMIT_STORAGE_URI="memory://",
+        # gzip: every phone browser has it (brotli needs HTTPS); static files are streamed
+        COMPRESS_ALGORITHM=["gzip"],
+        COMPRESS_MIMETYPES=[
+            "text/html",
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+            "application/json",
+        ],
         JOIN_RATE_LIMIT=settings.server.join_rate_limit,
     )
     app.config.update(config)
@@ -85,6 +94,8 @@ def _attach_extensions(app: Flask, settings: Settings) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
+    app.after_request(_buffer_static_file)  # runs before Compress's hook (reverse order)
     init_i18n(app, babel)
     socketio.init_app(
         app,
@@ -94,6 +105,18 @@ def _attach_extensions(app: Flask, settings: Settings) -> None:
         logger=False,
         engineio_logger=False,
     )
+
+
+def _buffer_static_file(response: Response) -> Response:
+    """Read a static file into memory so it is compressed whole and its file closed.
+
+    The files are small (the largest, socket.io, is 47 KB); streamed through gzip, the
+    open file would only be closed by the garbage collector.
+    """
+    if request.endpoint == "static" and response.direct_passthrough:
+        response.direct_passthrough = False
+        response.get_data()  # reads the file; werkzeug closes it when the response closes
+    return response
 
 
 def _register_pages(app: Flask) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -33,6 +34,8 @@ socketio = SocketIO()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
+#: gzip for pages, scripts and styles: cheap phones on a busy hall Wi-Fi
+compress = Compress()
 #: limits on the endpoints a stranger can hammer (joining by card); memory by default,
 #: a shared store (RATELIMIT_STORAGE_URI, e.g. redis://) when several processes serve
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -254,3 +254,13 @@ def test_malformed_host_events_are_refused_and_change_nothing(live_server, demo,
         assert host.send(event, payload)["ok"] is False, event
     db.session.expire_all()
     assert db.session.get(Meeting, demo.id).version == version
+
+
+def test_joining_is_rate_limited_per_address(app, demo) -> None:
+    from meeting.services.cards import join_token
+
+    app.config["JOIN_RATE_LIMIT"] = "3 per minute"
+    client = app.test_client()
+    url = f"/j/{join_token(demo.members[0])}"
+    answers = [client.get(url).status_code for _ in range(4)]
+    assert answers == [302, 302, 302, 429]

@@ -7,6 +7,7 @@
   var NEXT = { pending: "start_briefing", briefing: "start_statement", statement: "start_questioning",
     questioning: "open_ballot", voting: "close_ballot", counted: "announce" };
   var state = null;
+  var cardsUrl = script.getAttribute("data-cards");
   var live = new Live({
     meeting: Number(script.getAttribute("data-meeting")),
     view: "staff",
@@ -68,7 +69,11 @@
       row.appendChild(presence);
       var seat = el("td", m.votes ? (m.has_phone ? T.phone : T.no_phone) + " " : "");
       if (m.votes && m.has_phone) { seat.appendChild(button(T.release, "release_seat", { member_id: m.id }, "small")); }
-      if (m.votes) { seat.appendChild(button(T.new_card, "new_card", { member_id: m.id }, "small")); }
+      if (m.votes) {
+        seat.appendChild(button(T.new_card, "new_card", { member_id: m.id }, "small"));
+        var print = el("a", T.print_card, { href: cardsUrl + "?member=" + m.id, target: "card", "class": "small" });
+        seat.appendChild(print);
+      }
       row.appendChild(seat);
       body.appendChild(row);
     });
@@ -97,6 +102,8 @@
   function renderHouseholds() {
     var body = $("households");
     body.textContent = "";
+    $("overview").hidden = !state.current;
+    $("overview").onclick = function () { send("show", { position: null }); };
     state.households.forEach(function (h) {
       var current = state.current && state.current.position === h.position;
       var row = el("tr", null, { "data-position": h.position, "class": current ? "current" : "" });

@@ -3,7 +3,10 @@ steps, the speaking queue, notes, reconnecting and who may do what."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+import requests
 import socketio
 
 from meeting.domain.roles import Role
@@ -264,3 +267,56 @@ def test_joining_is_rate_limited_per_address(app, demo) -> None:
     url = f"/j/{join_token(demo.members[0])}"
     answers = [client.get(url).status_code for _ in range(4)]
     assert answers == [302, 302, 302, 429]
+
+
+def test_a_member_without_a_card_picks_their_name_and_the_host_confirms(
+    live_server, demo, host
+) -> None:
+    from meeting.services.seats import entry_token
+
+    member = demo.members[4]
+    phone = Phone(live_server)
+    entry = f"{live_server}/e/{demo.id}/{entry_token(demo)}"
+    page = phone.browser.get(entry).text
+    assert member.name in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    asked = phone.browser.post(entry, data={"csrf_token": token, "member_id": member.id})
+    assert "正在等待主持人确认" in asked.text
+    waiting_url = asked.url
+    request = host.wait_for(lambda s: s["seat_requests"], "the seat request")["seat_requests"]
+    assert [(r["member_id"], r["name"]) for r in request] == [(member.id, member.name)]
+    assert phone.browser.get(f"{live_server}/m/{demo.id}").status_code == 403  # not yet
+    assert host.send("seat_request", {"request_id": request[0]["id"], "approve": True})["ok"]
+    assert host.send("seat_request", {"request_id": request[0]["id"], "approve": True})["ok"]
+    landed = phone.browser.get(waiting_url)
+    assert landed.url == f"{live_server}/m/{demo.id}" and member.name in landed.text
+    state = host.wait_for(lambda s: not s["seat_requests"], "the request handled")
+    assert next(m for m in state["members"] if m["id"] == member.id)["has_phone"]
+    assert phone.browser.get(entry, allow_redirects=False).status_code == 302  # seated now
+    assert Phone(live_server).browser.get(f"{entry}x").status_code == 404  # wrong token
+
+
+def test_the_host_prints_one_new_card(live_server, demo, host) -> None:
+    member = demo.members[2]
+    assert host.send("new_card", {"member_id": member.id})["ok"]
+    browser = requests.Session()
+    browser.cookies.update(staff_cookies(live_server))
+    sheet = browser.get(f"{live_server}/staff/meetings/{demo.id}/cards?member={member.id}").text
+    assert sheet.count('<article class="card"') == 1 and member.name in sheet
+
+
+def test_after_the_ballot_the_count_and_the_announcement_follow(live_server, demo, host) -> None:
+    for member in voters(demo, Role.REPRESENTATIVE)[:15]:
+        host.send("presence", {"member_id": member.id, "present": True})
+    for name in ("start_briefing", "start_statement", "start_questioning", "open_ballot"):
+        assert step(host, 1, name)["ok"]
+    assert step(host, 1, "announce")["ok"] is False  # not before the count
+    assert step(host, 1, "close_ballot") == {"ok": True}
+    assert (
+        host.wait_for(lambda s: s["current"]["phase"] == "counted")["current"]["deadline"] is None
+    )
+    assert step(host, 1, "announce") == {"ok": True}
+    host.wait_for(lambda s: s["households"][0]["phase"] == "announced", "announced")
+    assert step(host, 2, "start_briefing") == {"ok": True}  # the next household may begin
+    assert host.send("show", {"position": None}) == {"ok": True}
+    assert host.wait_for(lambda s: s["current"] is None, "the overview")

@@ -32,6 +32,7 @@ def staff_texts() -> dict[str, Any]:
         "no_phone": _("no phone"),
         "release": _("Free seat"),
         "new_card": _("New card"),
+        "print_card": _("Print card"),
         "approve": _("Confirm"),
         "refuse": _("Refuse"),
         "wants_seat": _("%(name)s asks to join on a phone"),

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -231,10 +231,12 @@ def import_template(what: str, fmt: str) -> Response:
 def cards(meeting_id: int) -> str:
     meeting = _meeting(meeting_id)
     base_url = join_base_url()
+    only = request.args.get("member", type=int)  # one card, e.g. a new one during the meeting
+    cards = [c for c in join_cards(meeting, base_url) if only is None or c.member.id == only]
     return render_template(
         "staff/cards.html",
         meeting=meeting,
-        cards=join_cards(meeting, base_url),
+        cards=cards,
         base_url=base_url,
         unreachable=is_loopback(urlsplit(base_url).hostname or ""),
     )

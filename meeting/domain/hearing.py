@@ -23,6 +23,9 @@ _STEPS: dict[str, tuple[Phase, Phase]] = {
     "announce": (Phase.COUNTED, Phase.ANNOUNCED),
 }
 
+#: the names of the steps, in the order a hearing takes them
+STEPS: tuple[str, ...] = tuple(_STEPS)
+
 PHASE_NAMES: dict[Phase, Message] = {
     Phase.PENDING: msg("waiting"),
     Phase.BRIEFING: msg("briefing"),

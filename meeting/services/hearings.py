@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..domain.agenda import check_can_begin, deadline, extended
 from ..domain.errors import DomainError, StepNotAllowed
+from ..domain.hearing import STEPS
 from ..domain.hearing import Hearing as HearingRules
 from ..domain.messages import msg
 from ..domain.phases import Phase
@@ -26,14 +27,6 @@ from .events import record_event
 from .presence import quorum_of
 from .setup import hearing_rules
 
-STEPS = (
-    "start_briefing",
-    "start_statement",
-    "start_questioning",
-    "open_ballot",
-    "close_ballot",
-    "announce",
-)
 NOTE_FIELDS = ("statement_notes", "questioning_notes")
 MAX_NOTE_LENGTH = 20_000
 

@@ -39,3 +39,14 @@ def require_tool(name: str, package: str) -> str:
     if path is None:
         service_missing(f"{name} (Debian package {package})")
     return path
+
+
+def sign_in(page, base: str) -> None:
+    """Sign in as the demo's staff account in this browser page."""
+    from meeting.services.demo import DEMO_PASSWORD, DEMO_USERNAME
+
+    page.goto(base + "/login")
+    page.fill("input[name=username]", DEMO_USERNAME)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/staff/meetings")

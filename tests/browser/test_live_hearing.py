@@ -11,18 +11,12 @@ from playwright.sync_api import expect
 
 from meeting.domain.roles import Role
 from meeting.services.cards import join_token, join_url
-from meeting.services.demo import DEMO_PASSWORD, DEMO_USERNAME, ensure_demo
+from meeting.services.demo import ensure_demo
+
+from .conftest import sign_in
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
-
-
-def sign_in(page, base: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=username]", DEMO_USERNAME)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/staff/meetings")
 
 
 def test_sixteen_phones_a_projector_and_a_host_run_a_household_to_the_ballot(

@@ -9,19 +9,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from meeting.services.cards import join_token, join_url
-from meeting.services.demo import DEMO_PASSWORD, DEMO_USERNAME, ensure_demo
+from meeting.services.demo import ensure_demo
 
-from .conftest import require_tool
+from .conftest import require_tool, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=username]", DEMO_USERNAME)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/staff/meetings")
 
 
 def test_every_qr_card_decodes_to_its_members_join_url(

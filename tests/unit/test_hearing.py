@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from meeting.domain.errors import QuorumNotMet, StepNotAllowed
-from meeting.domain.hearing import Hearing
+from meeting.domain.hearing import STEPS, Hearing
 from meeting.domain.phases import Phase
 from meeting.domain.quorum import check_quorum
 from meeting.domain.rules import HearingRules
@@ -18,14 +18,6 @@ RULES = HearingRules(tiers=TIERS)
 QUORUM = check_quorum(18, 5, RULES)
 NO_QUORUM = check_quorum(12, 5, RULES)
 ORDER = list(Phase)
-STEPS = [
-    "start_briefing",
-    "start_statement",
-    "start_questioning",
-    "open_ballot",
-    "close_ballot",
-    "announce",
-]
 
 
 def take(hearing: Hearing, step: str, quorum=QUORUM) -> None:

@@ -11,11 +11,17 @@ from typing import Any
 
 from ..domain.findings import FindingGroup, headings_in
 from ..domain.phases import TIMED_PHASES
-from ..domain.roles import Role
+from ..extensions import db
 from ..services.hearings import current_hearing
 from ..services.presence import quorum_of
 from ..services.setup import hearing_rules
-from ..store.models import Household, Meeting, PanelMember, SeatRequestStatus, SpeakStatus
+from ..store.models import (
+    Household,
+    Meeting,
+    SeatRequest,
+    SeatRequestStatus,
+    SpeakStatus,
+)
 from ..web.i18n import translate
 
 
@@ -143,26 +149,7 @@ def staff_state(meeting: Meeting) -> dict[str, Any]:
     return state
 
 
-def member_state(meeting: Meeting, member: PanelMember) -> dict[str, Any]:
-    """What one member's phone shows: the public state (without the findings, to keep the
-    phone light) and who they are."""
-    state = public_state(meeting)
-    if state["current"]:
-        state["current"] = {k: v for k, v in state["current"].items() if k != "findings"}
-    state["you"] = {
-        "id": member.id,
-        "name": member.name,
-        "role_label": translate(member.role),
-        "votes": member.role in (Role.REPRESENTATIVE, Role.CADRE),
-        "present": member.present,
-    }
-    return state
-
-
-def _pending_seat_requests(meeting: Meeting) -> list:
-    from ..extensions import db
-    from ..store.models import SeatRequest
-
+def _pending_seat_requests(meeting: Meeting) -> list[SeatRequest]:
     return list(
         db.session.scalars(
             db.select(SeatRequest)

@@ -5,7 +5,6 @@ A phone is known by a long-lived random cookie; the database keeps only its SHA-
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -151,7 +150,7 @@ def decide_seat_request(request: SeatRequest, approve: bool, actor: str) -> None
     request.status = SeatRequestStatus.APPROVED if approve else SeatRequestStatus.REFUSED
     if approve:
         member.device_hash = request.device_hash
-        member.seat_claimed_at = dt.datetime.now(dt.UTC)
+        member.seat_claimed_at = utcnow()
         member.present = True
     record_event(
         member.meeting,

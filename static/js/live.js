@@ -10,7 +10,9 @@
     var self = this;
     var version = -1;
     self.clockOffset = 0;
-    self.socket = io({ auth: { meeting: options.meeting, view: options.view } });
+    // the page's language, so that the labels in every state match the page
+    var lang = document.documentElement.lang.indexOf("en") === 0 ? "en" : "zh";
+    self.socket = io({ auth: { meeting: options.meeting, view: options.view }, query: { lang: lang } });
     self.socket.on("connect", function () { options.onLink && options.onLink(true); });
     self.socket.on("disconnect", function () { options.onLink && options.onLink(false); });
     self.socket.on("connect_error", function (error) {

@@ -1,4 +1,4 @@
-"""A hearing in real Chromium: a host console, a projector and sixteen phones, from
+"""A hearing in real Chromium: a host console, a projector and twenty phones, from
 check-in to the opening of the ballot."""
 
 from __future__ import annotations
@@ -16,10 +16,27 @@ from meeting.services.demo import ensure_demo
 from .conftest import sign_in
 
 pytestmark = pytest.mark.browser
+SEEN_BALLOT = """() => {
+  const card = document.getElementById("ballot-card");
+  window.seenBallotAt = null;
+  new MutationObserver(() => {
+    if (!card.hidden && window.seenBallotAt === null) { window.seenBallotAt = Date.now(); }
+  }).observe(card, { attributes: true });
+}"""
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 
 
-def test_sixteen_phones_a_projector_and_a_host_run_a_household_to_the_ballot(
+def open_phone(browser, base: str, member):
+    """A phone of its own (a browser context) that scans the member's card."""
+    phone = browser.new_context(**PHONE).new_page()
+    path = urlsplit(join_url("http://hall", join_token(member))).path
+    phone.goto(base + path)
+    expect(phone.locator("#me-name")).to_have_text(member.name)
+    expect(phone.locator("#link")).to_have_attribute("data-state", "up")
+    return phone
+
+
+def test_twenty_phones_a_projector_and_a_host_run_a_household_to_the_ballot(
     app, live_server, browser, artifacts
 ) -> None:
     meeting, _ = ensure_demo()
@@ -39,13 +56,7 @@ def test_sixteen_phones_a_projector_and_a_host_run_a_household_to_the_ballot(
 
     phones = []
     for member in [cadre, *representatives[:15]]:
-        context = browser.new_context(**PHONE)
-        phone = context.new_page()
-        path = urlsplit(join_url("http://hall", join_token(member))).path
-        phone.goto(live_server + path)
-        expect(phone.locator("#me-name")).to_have_text(member.name)
-        expect(phone.locator("#link")).to_have_attribute("data-state", "up")
-        phones.append(phone)
+        phones.append(open_phone(browser, live_server, member))
         joined_representatives = len(phones) - 1
         expect(quorum).to_contain_text(f"村民代表到会 {joined_representatives} 人 / 至少 15 人")
         if joined_representatives < 15:
@@ -54,6 +65,11 @@ def test_sixteen_phones_a_projector_and_a_host_run_a_household_to_the_ballot(
     expect(quorum).to_have_class(re.compile(r"\bok\b"))
     expect(quorum).to_contain_text("到会人数符合规定")
     expect(host.locator("#quorum")).to_contain_text("到会人数符合规定")
+    # four more phones join: twenty in all, as in a full hall
+    cadres = [m for m in meeting.members if m.role is Role.CADRE]
+    for member in [*representatives[15:], cadres[1]]:
+        phones.append(open_phone(browser, live_server, member))
+    expect(quorum).to_contain_text("村民代表到会 18 人 / 至少 15 人")
 
     # the host takes household 1 through briefing, statement and questioning
     host.locator('tr[data-position="1"] button', has_text="开始：通报核查情况").click()
@@ -77,11 +93,25 @@ def test_sixteen_phones_a_projector_and_a_host_run_a_household_to_the_ballot(
     host.locator("#queue button", has_text="请发言").click()
     expect(asking.locator("#speak-state")).to_have_text("请您发言。")
 
+    # measured, not asserted: from the host's click to the last phone showing the ballot
+    for phone in phones:
+        phone.evaluate(SEEN_BALLOT)
+    host.evaluate(
+        """() => document.getElementById("step").addEventListener(
+            "click", () => { window.clickedAt = Date.now(); }, { once: true, capture: true })"""
+    )
     host.locator("#step").click()  # open the secret ballot
     expect(projector.locator("#phase")).to_have_text("无记名投票")
     for phone in phones:
         expect(phone.locator("#ballot-card")).to_be_visible()
         expect(phone.locator("#speak-card")).to_be_hidden()
+    seen = [phone.evaluate("window.seenBallotAt") for phone in phones]
+    clicked_at = host.evaluate("window.clickedAt")
+    delays = sorted(s - clicked_at for s in seen)
+    print(
+        f"host click -> phones show the ballot ({len(phones)} phones): "
+        f"first {delays[0]} ms, median {delays[len(delays) // 2]} ms, last {delays[-1]} ms"
+    )
 
     projector.screenshot(path=str(artifacts / "projector-voting.png"))
     phones[3].screenshot(path=str(artifacts / "phone-voting.png"))

@@ -22,7 +22,9 @@ WAIT = 10.0
 class Screen:
     """One Socket.IO connection that keeps every state it is sent."""
 
-    def __init__(self, base: str, meeting_id: int, view: str, cookies: dict[str, str]) -> None:
+    def __init__(
+        self, base: str, meeting_id: int, view: str, cookies: dict[str, str], lang: str = "zh"
+    ) -> None:
         self.states: list[dict[str, Any]] = []
         self.you: dict[str, Any] | None = None
         self._changed = threading.Condition()
@@ -30,10 +32,11 @@ class Screen:
         self.client.on("state", self._on_state)
         self.client.on("you", self._on_you)
         self.base, self.meeting_id, self.view, self.cookies = base, meeting_id, view, cookies
+        self.lang = lang
 
     def connect(self) -> Screen:
         self.client.connect(
-            self.base,
+            f"{self.base}?lang={self.lang}",
             auth={"meeting": self.meeting_id, "view": self.view},
             transports=["websocket"],
             headers={"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())},
@@ -99,5 +102,6 @@ class Phone:
     def scan(self, member: PanelMember) -> requests.Response:
         return self.browser.get(f"{self.base}/j/{join_token(member)}", allow_redirects=False)
 
-    def screen(self, meeting_id: int) -> Screen:
-        return Screen(self.base, meeting_id, "member", self.browser.cookies.get_dict()).connect()
+    def screen(self, meeting_id: int, lang: str = "zh") -> Screen:
+        cookies = self.browser.cookies.get_dict()
+        return Screen(self.base, meeting_id, "member", cookies, lang).connect()

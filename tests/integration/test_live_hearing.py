@@ -320,3 +320,16 @@ def test_after_the_ballot_the_count_and_the_announcement_follow(live_server, dem
     assert step(host, 2, "start_briefing") == {"ok": True}  # the next household may begin
     assert host.send("show", {"position": None}) == {"ok": True}
     assert host.wait_for(lambda s: s["current"] is None, "the overview")
+
+
+def test_each_screen_gets_labels_in_its_own_language(live_server, demo, host) -> None:
+    chinese, english = Phone(live_server), Phone(live_server)
+    chinese.scan(demo.members[0])
+    english.scan(demo.members[1])
+    zh, en = chinese.screen(demo.id), english.screen(demo.id, lang="en")
+    assert step(host, 1, "start_briefing")["ok"]
+    assert zh.wait_for(lambda s: s["current"])["current"]["phase_label"] == "通报核查情况"
+    assert en.wait_for(lambda s: s["current"])["current"]["phase_label"] == "briefing"
+    assert en.state["quorum"]["reasons"] == ["Villager representatives present: 2, fewer than 15."]
+    zh.close()
+    en.close()

@@ -3,6 +3,7 @@ steps, the speaking queue, notes, reconnecting and who may do what."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -333,3 +334,22 @@ def test_each_screen_gets_labels_in_its_own_language(live_server, demo, host) ->
     assert en.state["quorum"]["reasons"] == ["Villager representatives present: 2, fewer than 15."]
     zh.close()
     en.close()
+
+
+def test_id_numbers_never_reach_any_screen(live_server, demo, host) -> None:
+    household = demo.households[0]
+    household.id_number = "620921195203150027"
+    db.session.commit()
+    phone = Phone(live_server)
+    phone.scan(demo.members[0])
+    screen = phone.screen(demo.id)
+    assert step(host, 1, "start_briefing")["ok"]
+    staff_state = host.wait_for(lambda s: s["current"], "the household")
+    phone_state = screen.wait_for(lambda s: s["current"], "the household")
+    assert staff_state["current"]["head_name"] == household.head_name
+    assert household.id_number not in json.dumps(staff_state, ensure_ascii=False)
+    assert household.id_number not in json.dumps(phone_state, ensure_ascii=False)
+    browser = requests.Session()
+    browser.cookies.update(staff_cookies(live_server))
+    assert household.id_number not in browser.get(f"{live_server}/projector/{demo.id}").text
+    screen.close()

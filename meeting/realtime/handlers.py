@@ -9,6 +9,7 @@ See docs/protocol.md for every event.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,7 @@ from .broadcast import announce_committed, members_room, phone_view, staff_room
 from .state import public_state, staff_state
 
 STAFF, MEMBER = "staff", "member"
+logger = logging.getLogger(__name__)
 LIVE = "live"  # key of this connection's facts in its Socket.IO session
 
 
@@ -56,6 +58,7 @@ def connect(auth: dict[str, Any] | None) -> None:
                 "meeting": meeting.id,
                 "view": MEMBER,
                 "member": member.id,
+                "device": member.device_hash,
                 "locale": locale,
             }
             join_room(members_room(meeting.id, locale))
@@ -92,9 +95,15 @@ def live_event(view: str) -> Callable:
                 payload = payload if isinstance(payload, dict) else {}
                 try:
                     if view == MEMBER:
+                        # the seat may have been freed or re-carded since this phone connected
                         member = db.session.get(PanelMember, live["member"])
+                        if member is None or member.device_hash != live["device"]:
+                            return {"ok": False, "error": _("This phone no longer holds a seat.")}
                         answer = handler(meeting, member, payload)
                     else:
+                        # signing out (or a removed account) ends open connections too
+                        if not current_user.is_authenticated:
+                            return {"ok": False, "error": _("Please sign in.")}
                         answer = handler(meeting, payload)
                 except DomainError as error:
                     db.session.rollback()
@@ -102,6 +111,11 @@ def live_event(view: str) -> Callable:
                 except (KeyError, TypeError, ValueError):
                     db.session.rollback()
                     return {"ok": False, "error": _("The request was malformed.")}
+                except Exception:
+                    # never the payload in the log: it may carry notes or, later, a ballot
+                    db.session.rollback()
+                    logger.exception("live event %s failed", handler.__name__)
+                    return {"ok": False, "error": _("The server could not do this. Try again.")}
             announce_committed()
             return {"ok": True, **(answer or {})}
 
@@ -114,9 +128,9 @@ def live_event(view: str) -> Callable:
 def sync(_payload: Any = None) -> dict[str, Any]:
     """Send this screen the whole current state again (after a missed version)."""
     live = session.get(LIVE)
-    if not live:
+    meeting = db.session.get(Meeting, live["meeting"]) if live else None
+    if meeting is None:
         return {"ok": False}
-    meeting = db.session.get(Meeting, live["meeting"])
     with force_locale(live["locale"]):
         state = staff_state(meeting) if live["view"] == STAFF else phone_view(public_state(meeting))
     emit("state", state)
@@ -148,6 +162,14 @@ def _member(meeting: Meeting, payload: dict) -> PanelMember:
     return member
 
 
+def _flag(payload: dict, key: str) -> bool:
+    """A true/false field; "false" or 0 are not taken for an answer."""
+    value = payload[key]
+    if not isinstance(value, bool):
+        raise TypeError(key)
+    return value
+
+
 def _actor() -> str:
     return current_user.username if current_user.is_authenticated else "staff"
 
@@ -174,7 +196,7 @@ def show(meeting: Meeting, payload: dict) -> None:
 @socketio.on("presence")
 @live_event(STAFF)
 def set_presence(meeting: Meeting, payload: dict) -> None:
-    presence.set_presence(_member(meeting, payload), bool(payload["present"]), _actor())
+    presence.set_presence(_member(meeting, payload), _flag(payload, "present"), _actor())
 
 
 @socketio.on("release_seat")
@@ -195,7 +217,7 @@ def decide_seat_request(meeting: Meeting, payload: dict) -> None:
     seat_request = db.session.get(SeatRequest, int(payload["request_id"]))
     if seat_request is None or seat_request.meeting_id != meeting.id:
         raise KeyError("request_id")
-    seats.decide_seat_request(seat_request, bool(payload["approve"]), _actor())
+    seats.decide_seat_request(seat_request, _flag(payload, "approve"), _actor())
 
 
 @socketio.on("give_floor")

@@ -8,18 +8,23 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
-from ..store.changes import mark_changed
+from ..store.changes import is_marked, mark_changed
 from ..store.models import Event, Meeting
 
 
-def record_event(meeting: Meeting, kind: str, actor: str, **data: Any) -> Event:
-    """Append an event to the meeting's log and bump its version; the caller commits.
+def lock_meeting(meeting: Meeting) -> None:
+    """Start changing the meeting in this transaction: take its lock, bump its version once.
 
-    ``data`` must never hold a ballot's content next to a member (docs/ballot-secrecy.md).
+    The UPDATE takes the meeting's row lock (PostgreSQL) or the write lock (SQLite), so two
+    writers cannot both read the same last event number or both pass a check (one hand
+    raised twice at once). However many events a transaction logs, the version moves by
+    one, as screens expect (docs/protocol.md). A service that then finds nothing to do
+    rolls back, and the version stays.
     """
-    # Bump the version in the database first: the UPDATE takes the meeting's row lock
-    # (PostgreSQL) or the write lock (SQLite), so two writers cannot read the same last seq.
-    version = db.session.execute(
+    session = db.session()
+    if is_marked(session, meeting.id):
+        return
+    version = session.execute(
         update(Meeting)
         .where(Meeting.id == meeting.id)
         .values(version=Meeting.version + 1)
@@ -27,8 +32,16 @@ def record_event(meeting: Meeting, kind: str, actor: str, **data: Any) -> Event:
         .execution_options(synchronize_session=False)
     ).scalar_one()
     set_committed_value(meeting, "version", version)
+    mark_changed(session, meeting.id)
+
+
+def record_event(meeting: Meeting, kind: str, actor: str, **data: Any) -> Event:
+    """Append an event to the meeting's log (locking it first); the caller commits.
+
+    ``data`` must never hold a ballot's content next to a member (docs/ballot-secrecy.md).
+    """
+    lock_meeting(meeting)
     last = db.session.scalar(select(func.max(Event.seq)).where(Event.meeting_id == meeting.id))
     event = Event(meeting_id=meeting.id, seq=(last or 0) + 1, kind=kind, actor=actor, data=data)
     db.session.add(event)
-    mark_changed(db.session(), meeting.id)
     return event

@@ -23,7 +23,7 @@ from ..store.models import (
     SpeakStatus,
     utcnow,
 )
-from .events import record_event
+from .events import lock_meeting, record_event
 from .presence import quorum_of
 from .setup import hearing_rules
 
@@ -90,6 +90,12 @@ def show_household(meeting: Meeting, position: int | None, actor: str) -> None:
         household_at(meeting, position)
     if meeting.current_position == position:
         return
+    # while a household is being heard, its card stays on every screen (and its ballot
+    # on the phones)
+    check_can_begin(
+        position if position is not None else 0,
+        {h.position: h.hearing.phase for h in meeting.households},
+    )
     meeting.current_position = position
     record_event(meeting, "projector.shows", actor, position=position)
     db.session.commit()
@@ -111,8 +117,10 @@ def raise_hand(meeting: Meeting, member: PanelMember) -> SpeakRequest:
         raise StepNotAllowed(msg("You can ask to speak only during questioning."))
     if not member.present:
         raise DomainError(msg("You are not checked in as present."))
+    lock_meeting(meeting)  # two taps at once must not queue the member twice
     open_request = _open_request(hearing, member)
     if open_request is not None:
+        db.session.rollback()
         return open_request
     request = SpeakRequest(hearing=hearing, member_id=member.id)
     db.session.add(request)

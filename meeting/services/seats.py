@@ -18,6 +18,7 @@ from ..extensions import db
 from ..store.models import Meeting, PanelMember, SeatRequest, SeatRequestStatus, utcnow
 from .cards import issue_card
 from .events import record_event
+from .presence import note_quorum_break
 
 DEVICE_COOKIE = "meeting_device"
 DEVICE_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -42,6 +43,7 @@ def claim_seat(member: PanelMember, device_secret: str, actor: str = "member") -
     conditional UPDATE makes two phones racing for one seat end with exactly one holder.
     """
     digest = device_digest(device_secret)
+    _refuse_second_seat(member, digest)
     taken = db.session.execute(
         update(PanelMember)
         .where(PanelMember.id == member.id, PanelMember.device_hash.is_(None))
@@ -58,12 +60,33 @@ def claim_seat(member: PanelMember, device_secret: str, actor: str = "member") -
     member.present = True
     if changed:
         record_event(member.meeting, "seat.claimed", actor, member_id=member.id)
+        note_quorum_break(member.meeting, actor)
     db.session.commit()
     return bool(taken)
 
 
+def _refuse_second_seat(member: PanelMember, digest: str) -> None:
+    """One phone holds one seat: a second would let one person count twice in the quorum."""
+    other = db.session.scalar(
+        select(PanelMember).where(
+            PanelMember.meeting_id == member.meeting_id,
+            PanelMember.device_hash == digest,
+            PanelMember.id != member.id,
+        )
+    )
+    if other is not None:
+        raise SeatTaken(
+            msg(
+                "This phone already holds the seat of %(name)s. Each member needs their own phone.",
+                name=other.name,
+            )
+        )
+
+
 def release_seat(member: PanelMember, actor: str) -> None:
     """Free the seat so the next phone to scan the card takes it (a lost or broken phone)."""
+    if member.device_hash is None:
+        return
     member.device_hash = None
     member.seat_claimed_at = None
     record_event(member.meeting, "seat.released", actor, member_id=member.id)
@@ -72,6 +95,8 @@ def release_seat(member: PanelMember, actor: str) -> None:
 
 def issue_new_card(member: PanelMember, actor: str) -> None:
     """Void the member's card (and free the seat): for a lost or copied card."""
+    if not member.votes:
+        raise DomainError(msg("Only voting members join on a phone."))
     member.card_generation += 1
     issue_card(member)
     member.device_hash = None
@@ -123,6 +148,7 @@ def request_seat(member: PanelMember, device_secret: str) -> SeatRequest:
     if not member.votes:
         raise DomainError(msg("Only voting members join on a phone."))
     digest = device_digest(device_secret)
+    _refuse_second_seat(member, digest)
     pending = db.session.scalar(
         select(SeatRequest).where(
             SeatRequest.member_id == member.id,
@@ -145,17 +171,26 @@ def decide_seat_request(request: SeatRequest, approve: bool, actor: str) -> None
     if request.status is not SeatRequestStatus.PENDING:
         return  # already decided: deciding twice changes nothing
     member = request.member
-    if approve and member.device_hash is not None:
-        raise SeatTaken(msg("%(name)s already has a phone in this meeting.", name=member.name))
     request.status = SeatRequestStatus.APPROVED if approve else SeatRequestStatus.REFUSED
     if approve:
-        member.device_hash = request.device_hash
-        member.seat_claimed_at = utcnow()
-        member.present = True
+        _refuse_second_seat(member, request.device_hash)
+        # only a free seat is given: a card scanned at this very moment wins
+        given = db.session.execute(
+            update(PanelMember)
+            .where(PanelMember.id == member.id, PanelMember.device_hash.is_(None))
+            .values(device_hash=request.device_hash, seat_claimed_at=utcnow(), present=True)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not given:
+            db.session.rollback()
+            raise SeatTaken(msg("%(name)s already has a phone in this meeting.", name=member.name))
+        db.session.refresh(member)
     record_event(
         member.meeting,
         "seat.request_approved" if approve else "seat.request_refused",
         actor,
         member_id=member.id,
     )
+    if approve:
+        note_quorum_break(member.meeting, actor)
     db.session.commit()

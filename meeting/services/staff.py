@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -48,6 +50,12 @@ def authenticate(username: str, password: str) -> StaffUser | None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
+
+
+def end_sessions(user: StaffUser) -> None:
+    """Sign the account out everywhere: every session and open connection stops working."""
+    user.session_token = secrets.token_hex(16)
+    db.session.commit()
 
 
 _DUMMY_HASH = generate_password_hash("not a real password")

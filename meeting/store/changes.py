@@ -18,6 +18,11 @@ def mark_changed(session: Session, meeting_id: int) -> None:
     session.info.setdefault(PENDING, set()).add(meeting_id)
 
 
+def is_marked(session: Session, meeting_id: int) -> bool:
+    """Whether this transaction already changed the meeting."""
+    return meeting_id in session.info.get(PENDING, set())
+
+
 def take_committed(session: Session) -> set[int]:
     """The meetings committed since the last call, forgetting them."""
     return session.info.pop(COMMITTED, set())

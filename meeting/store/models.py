@@ -7,6 +7,7 @@ an order with the receipts that record who voted (see docs/ballot-secrecy.md).
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from enum import StrEnum
 from typing import Any
 
@@ -53,7 +54,13 @@ class StaffUser(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(100))
     #: werkzeug's salted hash; the password itself is never stored
     password_hash: Mapped[str] = mapped_column(String(255))
+    #: part of the signed-in identity; signing out replaces it, which ends that account's
+    #: sessions everywhere, open Socket.IO connections included
+    session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
 
 
 class Meeting(db.Model):
@@ -97,7 +104,11 @@ class PanelMember(db.Model):
     """A person on the panel for one meeting, voting or not."""
 
     __tablename__ = "panel_member"
-    __table_args__ = (UniqueConstraint("meeting_id", "name"),)
+    # one phone, one seat: a phone cannot hold two members' seats in a meeting
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "name"),
+        UniqueConstraint("meeting_id", "device_hash"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from flask import Flask, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -61,4 +63,9 @@ def register_blueprints(app: Flask) -> None:
 
 @login_manager.user_loader
 def load_staff(user_id: str) -> StaffUser | None:
-    return db.session.get(StaffUser, int(user_id)) if user_id.isdigit() else None
+    """The account for a session's "<id>:<session token>", if that session is still valid."""
+    number, _, token = user_id.partition(":")
+    user = db.session.get(StaffUser, int(number)) if number.isdigit() else None
+    if user is None or not hmac.compare_digest(user.session_token, token):
+        return None
+    return user

@@ -29,6 +29,7 @@
     live.send(event, payload, function (answer) {
       $("message").hidden = answer.ok;
       $("message").textContent = answer.ok ? "" : answer.error;
+      if (!answer.ok && state) { render(); }  // undo what the screen showed ahead of the server
     });
   }
   function render() {

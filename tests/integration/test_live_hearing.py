@@ -318,9 +318,12 @@ def test_after_the_ballot_the_count_and_the_announcement_follow(live_server, dem
     )
     assert step(host, 1, "announce") == {"ok": True}
     host.wait_for(lambda s: s["households"][0]["phase"] == "announced", "announced")
-    assert step(host, 2, "start_briefing") == {"ok": True}  # the next household may begin
     assert host.send("show", {"position": None}) == {"ok": True}
     assert host.wait_for(lambda s: s["current"] is None, "the overview")
+    assert step(host, 2, "start_briefing") == {"ok": True}  # the next household may begin
+    # while it is heard, its card stays on every screen
+    refused = host.send("show", {"position": 3})
+    assert refused == {"ok": False, "error": "第 2 户的评议尚未结束，请先完成。"}
 
 
 def test_each_screen_gets_labels_in_its_own_language(live_server, demo, host) -> None:

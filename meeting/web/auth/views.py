@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers.response import Response
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from ...services.staff import authenticate
+from ...services.staff import authenticate, end_sessions
 from ..safety import local_path
 
 bp = Blueprint("auth", __name__)
@@ -38,5 +38,6 @@ def login() -> str | Response:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
+    end_sessions(current_user)
     logout_user()
     return redirect(url_for("auth.login"))

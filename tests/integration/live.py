@@ -31,18 +31,27 @@ class Screen:
         self.client = socketio.Client(reconnection=False)
         self.client.on("state", self._on_state)
         self.client.on("you", self._on_you)
+        self.client.on("connect_error", self._on_refused)
+        self.refused: Any = None
         self.base, self.meeting_id, self.view, self.cookies = base, meeting_id, view, cookies
         self.lang = lang
 
     def connect(self) -> Screen:
-        self.client.connect(
-            f"{self.base}?lang={self.lang}",
-            auth={"meeting": self.meeting_id, "view": self.view},
-            transports=["websocket"],
-            headers={"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())},
-            wait_timeout=WAIT,
-        )
+        try:
+            self.client.connect(
+                f"{self.base}?lang={self.lang}",
+                auth={"meeting": self.meeting_id, "view": self.view},
+                transports=["websocket"],
+                headers={"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())},
+                wait_timeout=WAIT,
+            )
+        except socketio.exceptions.ConnectionError as refused:
+            # The client library keeps the server's reason in the connect_error event.
+            raise socketio.exceptions.ConnectionError(f"{refused}: {self.refused}") from refused
         return self
+
+    def _on_refused(self, data: Any) -> None:
+        self.refused = data
 
     def _on_state(self, state: dict[str, Any]) -> None:
         with self._changed:
@@ -56,18 +65,28 @@ class Screen:
     def state(self) -> dict[str, Any]:
         return self.states[-1]
 
-    def wait_for(self, condition: Callable[[dict[str, Any]], bool], what: str = "a state") -> dict:
-        """The first state (already received or still to come) for which ``condition`` holds."""
+    def wait_for(
+        self,
+        condition: Callable[[dict[str, Any]], bool],
+        what: str = "a state",
+        after: int = -1,
+    ) -> dict:
+        """The newest state (received or still to come) newer than version ``after`` for
+        which ``condition`` holds."""
         deadline = time.monotonic() + WAIT
         with self._changed:
             while True:
                 for state in reversed(self.states):
-                    if condition(state):
+                    if state["version"] > after and condition(state):
                         return state
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise AssertionError(f"{self.view} never saw {what}")
                 self._changed.wait(left)
+
+    @property
+    def version(self) -> int:
+        return self.wait_for(lambda s: True)["version"]
 
     def send(self, event: str, payload: dict | None = None) -> dict[str, Any]:
         return self.client.call(event, payload or {}, timeout=WAIT)

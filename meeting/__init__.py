@@ -44,6 +44,8 @@ def create_app(
         SQLALCHEMY_DATABASE_URI=settings.server.database_url
         or "sqlite:///" + os.path.join(app.instance_path, "meeting.sqlite3"),
         SQLALCHEMY_ECHO=False,  # SQL echo could print ballots next to receipts
+        # nor may a database error's message carry the values of the failed statement
+        SQLALCHEMY_ENGINE_OPTIONS={"hide_parameters": True},
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SAMESITE="Lax",

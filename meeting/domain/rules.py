@@ -59,12 +59,18 @@ class HearingRules:
     tiers: tuple[Tier, ...] = ()
     #: seconds allowed for each timed phase; the host may extend
     phase_seconds: Mapping[Phase, int] = field(default_factory=dict)
+    #: fewer ballots than this on a household: its tracker list is not published
+    min_ballots_for_trackers: int = 5
 
     def __post_init__(self) -> None:
         if self.min_representatives < 1:
             raise InvalidRules(msg("The minimum number of representatives must be at least 1."))
         if self.max_cadres < 0:
             raise InvalidRules(msg("The maximum number of cadres cannot be negative."))
+        if self.min_ballots_for_trackers < 1:
+            raise InvalidRules(
+                msg("The minimum number of ballots for a tracker list must be at least 1.")
+            )
         codes = [t.code for t in self.tiers]
         if not codes:
             raise InvalidRules(msg("At least one subsidy tier must be configured."))
@@ -98,6 +104,7 @@ class HearingRules:
                 no_majority_outcome=NoMajorityOutcome(raw.get("no_majority_outcome", "deferred")),
                 tier_rule=TierRule(raw.get("tier_rule", "median")),
                 tiers=tiers,
+                min_ballots_for_trackers=int(raw.get("min_ballots_for_trackers", 5)),
                 phase_seconds={
                     Phase(name): int(seconds)
                     for name, seconds in raw.get("phase_seconds", {}).items()

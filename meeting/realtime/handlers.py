@@ -21,8 +21,8 @@ from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from ..domain.errors import DomainError
 from ..extensions import db, socketio
-from ..services import hearings, presence, seats
-from ..store.models import Meeting, PanelMember, SeatRequest
+from ..services import ballots, hearings, presence, seats
+from ..store.models import Household, Meeting, PanelMember, SeatRequest
 from ..web.i18n import select_locale, translate
 from .broadcast import announce_committed, members_room, phone_view, staff_room
 from .state import public_state, staff_state
@@ -107,7 +107,11 @@ def live_event(view: str) -> Callable:
                         answer = handler(meeting, payload)
                 except DomainError as error:
                     db.session.rollback()
-                    return {"ok": False, "error": translate(error.message)}
+                    return {
+                        "ok": False,
+                        "error": translate(error.message),
+                        "code": _code(error),
+                    }
                 except (KeyError, TypeError, ValueError):
                     db.session.rollback()
                     return {"ok": False, "error": _("The request was malformed.")}
@@ -122,6 +126,13 @@ def live_event(view: str) -> Callable:
         return run
 
     return decorate
+
+
+def _code(error: DomainError) -> str:
+    """A stable name for the kind of refusal, for clients that act on it (TrackerTaken ->
+    tracker_taken)."""
+    name = type(error).__name__
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
 
 @socketio.on("sync")
@@ -152,6 +163,18 @@ def withdraw_hand(meeting: Meeting, member: PanelMember, _payload: dict) -> None
     hearings.withdraw_hand(meeting, member)
 
 
+@socketio.on("cast_ballot")
+@live_event(MEMBER)
+def cast_ballot(meeting: Meeting, member: PanelMember, payload: dict) -> dict[str, Any]:
+    # the payload holds a choice: it never goes into a log line, an event or an error
+    position = int(payload["position"])
+    status = ballots.cast_ballot(
+        meeting, member, position, payload["choice"], payload.get("tier"), payload["tracker"]
+    )
+    hearings.close_if_complete(meeting, position)
+    return {"status": status}
+
+
 # --- the host's console -------------------------------------------------------------------
 
 
@@ -177,7 +200,8 @@ def _actor() -> str:
 @socketio.on("step")
 @live_event(STAFF)
 def step(meeting: Meeting, payload: dict) -> None:
-    hearings.take_step(meeting, int(payload["position"]), str(payload["step"]), _actor())
+    confirmed = _flag(payload, "confirm") if "confirm" in payload else False
+    hearings.take_step(meeting, int(payload["position"]), str(payload["step"]), _actor(), confirmed)
 
 
 @socketio.on("extend")
@@ -197,6 +221,8 @@ def show(meeting: Meeting, payload: dict) -> None:
 @live_event(STAFF)
 def set_presence(meeting: Meeting, payload: dict) -> None:
     presence.set_presence(_member(meeting, payload), _flag(payload, "present"), _actor())
+    if meeting.current_position is not None:  # the last one who had not voted left
+        hearings.close_if_complete(meeting, meeting.current_position)
 
 
 @socketio.on("release_seat")
@@ -230,6 +256,68 @@ def give_floor(meeting: Meeting, payload: dict) -> None:
 @live_event(STAFF)
 def finish_speaking(meeting: Meeting, payload: dict) -> None:
     hearings.finish_speaking(meeting, int(payload["request_id"]), _actor())
+
+
+# --- the ballot, from the console -----------------------------------------------------------
+
+
+def _household(meeting: Meeting, payload: dict) -> Household:
+    position = int(payload["position"])
+    return hearings.household_at(meeting, position)
+
+
+@socketio.on("recuse")
+@live_event(STAFF)
+def recuse(meeting: Meeting, payload: dict) -> None:
+    ballots.recuse(
+        _household(meeting, payload), _member(meeting, payload), str(payload["reason"]), _actor()
+    )
+
+
+@socketio.on("withdraw_recusal")
+@live_event(STAFF)
+def withdraw_recusal(meeting: Meeting, payload: dict) -> None:
+    ballots.withdraw_recusal(_household(meeting, payload), _member(meeting, payload), _actor())
+
+
+@socketio.on("paper_voter")
+@live_event(STAFF)
+def paper_voter(meeting: Meeting, payload: dict) -> None:
+    ballots.mark_paper_voter(_member(meeting, payload), _flag(payload, "on_paper"), _actor())
+
+
+@socketio.on("paper_slip")
+@live_event(STAFF)
+def paper_slip(meeting: Meeting, payload: dict) -> dict[str, Any]:
+    position = int(payload["position"])
+    status = ballots.receive_paper_slip(meeting, position, _member(meeting, payload), _actor())
+    return {"status": status}
+
+
+@socketio.on("paper_ballot")
+@live_event(STAFF)
+def paper_ballot(meeting: Meeting, payload: dict) -> dict[str, Any]:
+    position = int(payload["position"])
+    status = ballots.enter_paper_ballot(
+        meeting, position, payload["choice"], payload.get("tier"), payload["tracker"], _actor()
+    )
+    hearings.close_if_complete(meeting, position)
+    return {"status": status}
+
+
+@socketio.on("bot_votes")
+@live_event(STAFF)
+def bot_votes(meeting: Meeting, payload: dict) -> dict[str, Any]:
+    position = int(payload["position"])
+    count = ballots.bot_votes(meeting, position, _actor())
+    hearings.close_if_complete(meeting, position)
+    return {"count": count}
+
+
+@socketio.on("show_trackers")
+@live_event(STAFF)
+def show_trackers(meeting: Meeting, payload: dict) -> None:
+    ballots.show_trackers(meeting, int(payload["position"]), _flag(payload, "shown"), _actor())
 
 
 # --- the secretary ------------------------------------------------------------------------

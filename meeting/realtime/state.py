@@ -10,12 +10,16 @@ import datetime as dt
 from typing import Any
 
 from ..domain.findings import FindingGroup, headings_in
-from ..domain.phases import TIMED_PHASES
+from ..domain.phases import TIMED_PHASES, Phase
+from ..domain.rules import Tier
 from ..extensions import db
+from ..services import ballots
 from ..services.hearings import current_hearing
 from ..services.presence import quorum_of
 from ..services.setup import hearing_rules
 from ..store.models import (
+    BallotResult,
+    Hearing,
     Household,
     Meeting,
     SeatRequest,
@@ -60,7 +64,7 @@ def public_state(meeting: Meeting) -> dict[str, Any]:
             "cadres_ok": quorum.cadres_ok,
             "reasons": [translate(r) for r in quorum.reasons],
         },
-        "current": _household_card(hearing.household) if hearing else None,
+        "current": _household_card(meeting, hearing.household) if hearing else None,
         "present_ids": [m.id for m in meeting.members if m.present],
         "queue": [
             {"id": r.id, "member_id": r.member_id, "name": r.member.name, "status": r.status.value}
@@ -74,13 +78,91 @@ def public_state(meeting: Meeting) -> dict[str, Any]:
                 "persons": h.persons,
                 "phase": h.hearing.phase.value,
                 "phase_label": translate(h.hearing.phase),
+                "outcome": h.hearing.result.outcome.value if h.hearing.result else None,
+                "outcome_label": translate(h.hearing.result.outcome) if h.hearing.result else None,
+                "tier": _tier_view(_tier(h.hearing.result.tier_code)) if h.hearing.result else None,
             }
             for h in meeting.households
         ],
     }
 
 
-def _household_card(household: Household) -> dict[str, Any]:
+def _tier(code: str | None) -> Tier | None:
+    return next((t for t in hearing_rules().tiers if t.code == code), None) if code else None
+
+
+def _tier_view(tier: Tier | None) -> dict[str, Any] | None:
+    if tier is None:
+        return None
+    return {"code": tier.code, "label": tier.label, "monthly_amount": str(tier.monthly_amount)}
+
+
+def _ballot_card(meeting: Meeting, hearing: Hearing) -> dict[str, Any]:
+    """While the ballot is open: how many have voted of how many, and who (so a phone
+    knows it has voted); never anything a ballot says. After the close: the count."""
+    card: dict[str, Any] = {
+        "recused": [
+            {"member_id": r.member_id, "name": r.member.name, "reason": r.reason}
+            for r in hearing.household.recusals
+        ],
+        "tiers": [_tier_view(t) for t in hearing_rules().tiers],
+        "turnout": None,
+        "voted_ids": [],
+        "result": None,
+        "trackers": [],
+        "trackers_on_projector": hearing.trackers_on_projector,
+    }
+    if hearing.phase is Phase.VOTING:
+        progress = ballots.turnout(meeting, hearing)
+        voted = ballots.voted_ids(hearing)
+        card["turnout"] = {
+            "cast": progress.cast,
+            "entitled": progress.entitled,
+            "slips_waiting": progress.cast - ballots.ballots_entered(hearing),
+        }
+        card["voted_ids"] = sorted(voted)
+    elif hearing.result is not None:
+        card["result"] = _result_view(hearing.result)
+        card["trackers"] = [
+            {
+                "tracker": tracker,
+                "choice": choice.value,
+                "choice_label": translate(choice),
+                "tier": _tier(tier_code).label if _tier(tier_code) else None,
+            }
+            for tracker, choice, tier_code in ballots.published_trackers(hearing)
+        ]
+    return card
+
+
+def _result_view(result: BallotResult) -> dict[str, Any]:
+    def quorum(snapshot: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "representatives": snapshot["representatives"],
+            "cadres": snapshot["cadres"],
+            "holds": snapshot["holds"],
+            "reasons": [translate(ballots.message_from(r)) for r in snapshot["reasons"]],
+        }
+
+    return {
+        "eligible": result.eligible,
+        "not_eligible": result.not_eligible,
+        "abstain": result.abstain,
+        "cast": result.cast,
+        "on_paper": result.on_paper,
+        "entitled": result.entitled,
+        "basis_count": result.basis_count,
+        "outcome": result.outcome.value,
+        "outcome_label": translate(result.outcome),
+        "tier": _tier_view(_tier(result.tier_code)),
+        "reason": translate(ballots.message_from(result.reason)),
+        "quorum_at_open": quorum(result.quorum_at_open),
+        "quorum_at_close": quorum(result.quorum_at_close),
+        "trackers_published": result.trackers_published,
+    }
+
+
+def _household_card(meeting: Meeting, household: Household) -> dict[str, Any]:
     hearing = household.hearing
     tier = (
         next((t for t in hearing_rules().tiers if t.code == household.proposed_tier), None)
@@ -114,6 +196,7 @@ def _household_card(household: Household) -> dict[str, Any]:
         "phase_started_at": _iso(hearing.phase_started_at),
         "deadline": _iso(hearing.phase_deadline),
         "quorum_broken": hearing.quorum_broken_at is not None,
+        **_ballot_card(meeting, hearing),
     }
 
 
@@ -130,6 +213,7 @@ def staff_state(meeting: Meeting) -> dict[str, Any]:
             "votes": m.votes,
             "present": m.present,
             "has_phone": m.device_hash is not None,
+            "on_paper": m.votes_on_paper,
         }
         for m in meeting.members
     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..domain.agenda import check_can_begin, deadline, extended
+from ..domain.ballot import check_can_close
 from ..domain.errors import DomainError, StepNotAllowed
 from ..domain.hearing import STEPS
 from ..domain.hearing import Hearing as HearingRules
@@ -23,6 +24,7 @@ from ..store.models import (
     SpeakStatus,
     utcnow,
 )
+from . import ballots
 from .events import lock_meeting, record_event
 from .presence import quorum_of
 from .setup import hearing_rules
@@ -38,19 +40,33 @@ def household_at(meeting: Meeting, position: int) -> Household:
     return household
 
 
-def take_step(meeting: Meeting, position: int, step: str, actor: str) -> None:
-    """Move one household's hearing on by one step; the domain refuses a step out of order."""
+def take_step(
+    meeting: Meeting, position: int, step: str, actor: str, confirmed: bool = False
+) -> None:
+    """Move one household's hearing on by one step; the domain refuses a step out of order.
+
+    Opening the ballot notes the quorum; closing it (``confirmed`` when not everyone has
+    voted) seals and counts the ballots in the same transaction, then scrubs the files.
+    """
     if step not in STEPS:
         raise StepNotAllowed(msg("Unknown step."))
     if meeting.status is MeetingStatus.CLOSED:
         raise StepNotAllowed(msg("This meeting is closed and can no longer be changed."))
     household = household_at(meeting, position)
+    lock_meeting(meeting)  # two consoles pressing at once: the second sees the first's step
     row = household.hearing
+    db.session.refresh(row)
     hearing = HearingRules(phase=row.phase)
     if step == "start_briefing":
         check_can_begin(position, {h.position: h.hearing.phase for h in meeting.households})
     if step == "open_ballot":
-        hearing.open_ballot(quorum_of(meeting))
+        quorum = quorum_of(meeting)
+        hearing.open_ballot(quorum)
+        row.quorum_at_open = ballots.quorum_snapshot(quorum)
+    elif step == "close_ballot":
+        hearing.close_ballot()
+        check_can_close(ballots.turnout(meeting, row), confirmed)
+        ballots.seal_and_count(meeting, row)
     else:
         getattr(hearing, step)()
     now = utcnow()
@@ -74,6 +90,26 @@ def take_step(meeting: Meeting, position: int, step: str, actor: str) -> None:
         phase=hearing.phase.value,
     )
     db.session.commit()
+    if step == "close_ballot":
+        ballots.scrub_storage()
+
+
+def close_if_complete(meeting: Meeting, position: int) -> bool:
+    """Close a ballot by itself once every entitled member has voted and every paper slip
+    is entered; True if it closed now."""
+    hearing = household_at(meeting, position).hearing
+    db.session.refresh(hearing)
+    if hearing.phase is not Phase.VOTING:
+        return False
+    progress = ballots.turnout(meeting, hearing)
+    if not progress.complete or ballots.ballots_entered(hearing) < progress.cast:
+        return False
+    try:
+        take_step(meeting, position, "close_ballot", "server")
+    except StepNotAllowed:  # another request closed it a moment ago
+        db.session.rollback()
+        return False
+    return True
 
 
 def extend_phase(meeting: Meeting, position: int, seconds: int, actor: str) -> None:

@@ -1,7 +1,7 @@
 """The tables of a hearing: meetings, panel, households, hearings, recusals, staff, events.
 
-Ballot tables arrive with the secret ballot; they must never share a key, a timestamp or
-an order with the receipts that record who voted (see docs/ballot-secrecy.md).
+The ballot tables (BallotReceipt: who voted; SecretBallot: what was voted) never share a
+key, a timestamp or an order; see docs/ballot-secrecy.md.
 """
 
 from __future__ import annotations
@@ -12,7 +12,16 @@ from enum import StrEnum
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -20,6 +29,7 @@ from ..domain.categories import ApplicationType, AssistanceKind, Recommendation
 from ..domain.findings import FindingHeading
 from ..domain.phases import Phase
 from ..domain.roles import Role
+from ..domain.tally import Choice, Outcome
 from ..extensions import db
 
 
@@ -85,6 +95,9 @@ class Meeting(db.Model):
     entry_generation: Mapped[int] = mapped_column(default=1)
     #: bumped on every change, so a screen that missed one knows to reload the state
     version: Mapped[int] = mapped_column(default=1)
+    #: publish each item's tracker codes with their choices after the count; a meeting
+    #: where members may be pressured to show their tracker turns this off
+    publish_trackers: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -126,6 +139,8 @@ class PanelMember(db.Model):
     #: SHA-256 of the secret cookie of the phone that holds this seat; one phone per seat
     device_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     seat_claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: votes on a paper slip (no phone): the phone ballot is closed to them
+    votes_on_paper: Mapped[bool] = mapped_column(default=False)
 
     meeting: Mapped[Meeting] = relationship(back_populates="members")
 
@@ -219,6 +234,10 @@ class Hearing(db.Model):
     statement_notes: Mapped[str] = mapped_column(Text, default="")
     #: the questions and answers as the secretary typed them
     questioning_notes: Mapped[str] = mapped_column(Text, default="")
+    #: the quorum when the ballot opened: {"representatives", "cadres", "holds"}
+    quorum_at_open: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: the host put this household's tracker list on the projector
+    trackers_on_projector: Mapped[bool] = mapped_column(default=False)
 
     household: Mapped[Household] = relationship(back_populates="hearing")
     speak_requests: Mapped[list[SpeakRequest]] = relationship(
@@ -226,6 +245,9 @@ class Hearing(db.Model):
     )
     phase_changes: Mapped[list[HearingPhaseChange]] = relationship(
         back_populates="hearing", order_by="HearingPhaseChange.id", cascade="all, delete-orphan"
+    )
+    result: Mapped[BallotResult | None] = relationship(
+        back_populates="hearing", cascade="all, delete-orphan"
     )
 
 
@@ -335,7 +357,83 @@ class Event(db.Model):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class BallotReceipt(db.Model):
+    """That a member has voted on a household: nothing about what.
+
+    The primary key is what makes one ballot each a rule of the database. No timestamp, no
+    sequence: rewritten sorted by member when the ballot closes.
+    """
+
+    __tablename__ = "ballot_receipt"
+    __table_args__ = (PrimaryKeyConstraint("hearing_id", "member_id"),)
+
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearing.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("panel_member.id", ondelete="CASCADE"))
+    #: handed in on paper (the slip is entered as a SecretBallot on its own)
+    on_paper: Mapped[bool] = mapped_column(default=False)
+
+
+def new_ballot_key() -> str:
+    return secrets.token_hex(16)
+
+
+class SecretBallot(db.Model):
+    """What one ballot on one household says: nothing about who.
+
+    A random key, no member, no time, no order; rewritten in a random order when the ballot
+    closes. Never a member's whole sheet: one row per household.
+    """
+
+    __tablename__ = "secret_ballot"
+    __table_args__ = (UniqueConstraint("hearing_id", "tracker"),)
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_ballot_key)
+    hearing_id: Mapped[int] = mapped_column(
+        ForeignKey("hearing.id", ondelete="CASCADE"), index=True
+    )
+    choice: Mapped[Choice] = mapped_column(enum_column(Choice))
+    tier_code: Mapped[str | None] = mapped_column(String(16))
+    #: made on the voter's phone (or on the paper slip) and kept there; not tied to anyone
+    tracker: Mapped[str] = mapped_column(String(8))
+
+
+class BallotResult(db.Model):
+    """The count of one household's ballot, made when it closed, and what it decided."""
+
+    __tablename__ = "ballot_result"
+
+    hearing_id: Mapped[int] = mapped_column(
+        ForeignKey("hearing.id", ondelete="CASCADE"), primary_key=True
+    )
+    eligible: Mapped[int]
+    not_eligible: Mapped[int]
+    abstain: Mapped[int]
+    #: how many of the ballots were paper slips (from the receipts, never from ballots)
+    on_paper: Mapped[int]
+    #: members entitled to vote at the close (including any who voted and then left)
+    entitled: Mapped[int]
+    #: what "more than half" was measured against
+    basis_count: Mapped[int]
+    outcome: Mapped[Outcome] = mapped_column(enum_column(Outcome))
+    tier_code: Mapped[str | None] = mapped_column(String(16))
+    #: the reason as a message: {"template": ..., "params": {...}}, translated when shown
+    reason: Mapped[dict[str, Any]] = mapped_column(JSON)
+    quorum_at_open: Mapped[dict[str, Any]] = mapped_column(JSON)
+    quorum_at_close: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: whether the tracker list may be shown (meeting setting and minimum ballots)
+    trackers_published: Mapped[bool]
+    closed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    hearing: Mapped[Hearing] = relationship(back_populates="result")
+
+    @property
+    def cast(self) -> int:
+        return self.eligible + self.not_eligible + self.abstain
+
+
 __all__ = [
+    "BallotReceipt",
+    "BallotResult",
     "Event",
     "Hearing",
     "HearingPhaseChange",
@@ -347,6 +445,7 @@ __all__ = [
     "Recusal",
     "SeatRequest",
     "SeatRequestStatus",
+    "SecretBallot",
     "SpeakRequest",
     "SpeakStatus",
     "StaffUser",

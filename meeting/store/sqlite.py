@@ -24,4 +24,7 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={int(timeout)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # deleted rows are overwritten with zeros, not left in free pages: the reseal of a
+    # ballot deletes the rows in their casting order (docs/ballot-secrecy.md)
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()

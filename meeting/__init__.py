@@ -88,6 +88,7 @@ def _attach_extensions(app: Flask, settings: Settings) -> None:
     # Handlers must be known before the first socketio.init_app: Flask-SocketIO replays its
     # handler list onto each new server only for handlers registered while it had none.
     from .realtime import handlers  # noqa: F401
+    from .realtime.quiet_logs import silence_packet_traces
     from .store import sqlite  # noqa: F401  (registers the SQLite connection pragmas)
     from .web.i18n import init_i18n
 
@@ -99,6 +100,7 @@ def _attach_extensions(app: Flask, settings: Settings) -> None:
     compress.init_app(app)
     app.after_request(_buffer_static_file)  # runs before Compress's hook (reverse order)
     init_i18n(app, babel)
+    silence_packet_traces()
     socketio.init_app(
         app,
         async_mode=settings.server.async_mode,

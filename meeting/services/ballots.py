@@ -53,6 +53,7 @@ from .setup import hearing_rules
 logger = logging.getLogger(__name__)
 
 RECORDED, ALREADY_RECORDED = "recorded", "already_recorded"
+TRACKER_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 MAX_REASON_LENGTH = 200
 
 
@@ -254,10 +255,13 @@ def bot_votes(meeting: Meeting, position: int, actor: str) -> int:
     return len(bots)
 
 
+def _random_tracker() -> str:
+    return "".join(secrets.choice(TRACKER_ALPHABET) for _ in range(8))
+
+
 def _new_tracker(hearing: Hearing) -> str:
-    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
     while True:
-        code = "".join(secrets.choice(alphabet) for _ in range(8))
+        code = _random_tracker()
         if not _tracker_taken(hearing, code):
             return code
 
@@ -364,6 +368,10 @@ def seal_and_count(meeting: Meeting, hearing: Hearing) -> BallotResult:
         # cannot happen through this module; refuse to count rather than count wrongly
         raise DomainError(msg("The ballots do not match the receipts; the count was stopped."))
     secrets.SystemRandom().shuffle(ballots)
+    rules = hearing_rules()
+    publish = may_publish_trackers(
+        meeting.publish_trackers, len(ballots), rules.min_ballots_for_trackers
+    )
     db.session.execute(delete(SecretBallot).where(SecretBallot.hearing_id == hearing.id))
     db.session.execute(delete(BallotReceipt).where(BallotReceipt.hearing_id == hearing.id))
     if ballots:
@@ -375,7 +383,9 @@ def seal_and_count(meeting: Meeting, hearing: Hearing) -> BallotResult:
                     "hearing_id": hearing.id,
                     "choice": b.choice,
                     "tier_code": b.tier_code,
-                    "tracker": b.tracker,
+                    # an unpublished list is never shown, so its codes serve no one; replaced,
+                    # a voter's phone no longer points to their row in the database
+                    "tracker": b.tracker if publish else _random_tracker(),
                 }
                 for b in ballots
             ],
@@ -387,7 +397,6 @@ def seal_and_count(meeting: Meeting, hearing: Hearing) -> BallotResult:
                 for r in sorted(receipts, key=lambda r: r.member_id)
             ],
         )
-    rules = hearing_rules()
     quorum = quorum_of(meeting)
     entitled = entitled_count(entitled_ids(meeting, hearing), (r.member_id for r in receipts))
     counted = tally(
@@ -409,9 +418,7 @@ def seal_and_count(meeting: Meeting, hearing: Hearing) -> BallotResult:
         reason=_message_data(counted.reason),
         quorum_at_open=hearing.quorum_at_open or quorum_snapshot(quorum),
         quorum_at_close=quorum_snapshot(quorum),
-        trackers_published=may_publish_trackers(
-            meeting.publish_trackers, counted.cast, rules.min_ballots_for_trackers
-        ),
+        trackers_published=publish,
     )
     db.session.add(result)
     record_event(

@@ -264,15 +264,29 @@ def test_few_ballots_or_the_meeting_setting_keep_the_tracker_list_unpublished(me
     meeting.publish_trackers = False
     db.session.commit()
     open_ballot(meeting)
+    codes = []
     for member in present_voters(meeting):
-        cast(meeting, member)
+        codes.append(tracker())
+        cast(meeting, member, code=codes[-1])
     hearings.close_if_complete(meeting, 1)
     hearing = meeting.households[0].hearing
     assert hearing.result.outcome is Outcome.ELIGIBLE
     assert not hearing.result.trackers_published and ballots.published_trackers(hearing) == []
+    # unpublished codes are replaced: a voter's phone no longer points to their ballot
+    stored = set(db.session.scalars(select(SecretBallot.tracker)))
+    assert len(stored) == 20 and not stored & set(codes)
     with pytest.raises(DomainError, match="not published"):
         ballots.show_trackers(meeting, 1, True, "host")
     db.session.rollback()
+
+
+def test_with_fewer_ballots_than_the_minimum_the_list_is_not_published(meeting) -> None:
+    open_ballot(meeting)
+    for member in present_voters(meeting)[:4]:  # the minimum is 5 by default
+        cast(meeting, member)
+    hearings.take_step(meeting, 1, "close_ballot", "host", confirmed=True)
+    hearing = meeting.households[0].hearing
+    assert hearing.result.cast == 4 and not hearing.result.trackers_published
 
 
 def test_bots_vote_only_in_the_demo_meeting(meeting) -> None:

@@ -27,7 +27,7 @@ from meeting.store.models import Meeting
 
 from ..conftest import REPO, STAFF_PASSWORD
 from .ballot_helpers import open_ballot, present_voters, seat_panel, tracker
-from .live import Phone, Screen, staff_cookies
+from .live import Phone, Screen, close_all, staff_cookies
 from .test_migrations import postgres_url  # noqa: F401 - a fixture
 
 CHOICES = ("eligible", "not_eligible", "abstain")
@@ -290,8 +290,7 @@ def test_nothing_sent_while_a_ballot_is_open_depends_on_what_was_voted(live_serv
         assert closed_2["current"]["result"]["not_eligible"] == 15
         assert sorted(t["tracker"] for t in closed_2["current"]["trackers"]) == sorted(codes_2)
     finally:
-        for screen in [host, *screens]:
-            screen.close()
+        close_all([host, *screens])
 
 
 class Records(logging.Handler):
@@ -340,8 +339,7 @@ def test_no_log_record_puts_a_choice_or_tracker_next_to_a_member_or_socket(
             assert screen.send("cast_ballot", payload)["ok"]
             assert screen.send("cast_ballot", payload)["status"] == "already_recorded"
         host.wait_for(lambda s: s["current"]["phase"] == "counted", "the count")
-        for screen in [host, *screens]:
-            screen.close()
+        close_all([host, *screens])
     finally:
         root.removeHandler(records)
         root.setLevel(saved_root)

@@ -139,7 +139,11 @@ def test_a_household_runs_through_its_phases_and_wrong_steps_are_refused(
 
     # a second household cannot begin while this one is heard
     busy = step(host, 2, "start_briefing")
-    assert busy == {"ok": False, "error": "第 1 户的评议尚未结束，请先完成。"}
+    assert busy == {
+        "ok": False,
+        "error": "第 1 户的评议尚未结束，请先完成。",
+        "code": "step_not_allowed",
+    }
 
     # the host may extend the clock
     before = host.state["current"]["deadline"]
@@ -159,7 +163,11 @@ def test_the_ballot_cannot_open_without_a_quorum(live_server, demo, host) -> Non
     for name in ("start_briefing", "start_statement", "start_questioning"):
         assert step(host, 1, name)["ok"]
     refused = step(host, 1, "open_ballot")
-    assert refused == {"ok": False, "error": "村民代表到会 0 人，少于 15 人。"}
+    assert refused == {
+        "ok": False,
+        "error": "村民代表到会 0 人，少于 15 人。",
+        "code": "quorum_not_met",
+    }
     db.session.expire_all()
     assert demo.households[0].hearing.phase.value == "questioning"
 
@@ -183,7 +191,11 @@ def test_members_ask_to_speak_during_questioning_only(live_server, demo, host) -
     phone.scan(member)
     screen = phone.screen(demo.id)
     refused = screen.send("raise_hand")
-    assert refused == {"ok": False, "error": "只有在质询环节才能举手提问。"}
+    assert refused == {
+        "ok": False,
+        "error": "只有在质询环节才能举手提问。",
+        "code": "step_not_allowed",
+    }
     for name in ("start_briefing", "start_statement", "start_questioning"):
         step(host, 1, name)
     assert screen.send("raise_hand") == {"ok": True}
@@ -320,7 +332,11 @@ def test_after_the_ballot_the_count_and_the_announcement_follow(live_server, dem
     for name in ("start_briefing", "start_statement", "start_questioning", "open_ballot"):
         assert step(host, 1, name)["ok"]
     assert step(host, 1, "announce")["ok"] is False  # not before the count
-    assert step(host, 1, "close_ballot") == {"ok": True}
+    # nobody has voted: the host must confirm closing anyway
+    refused = step(host, 1, "close_ballot")
+    assert refused["ok"] is False and refused["code"] == "domain_error"
+    confirmed = host.send("step", {"position": 1, "step": "close_ballot", "confirm": True})
+    assert confirmed == {"ok": True}
     assert (
         host.wait_for(lambda s: s["current"]["phase"] == "counted")["current"]["deadline"] is None
     )
@@ -331,7 +347,11 @@ def test_after_the_ballot_the_count_and_the_announcement_follow(live_server, dem
     assert step(host, 2, "start_briefing") == {"ok": True}  # the next household may begin
     # while it is heard, its card stays on every screen
     refused = host.send("show", {"position": 3})
-    assert refused == {"ok": False, "error": "第 2 户的评议尚未结束，请先完成。"}
+    assert refused == {
+        "ok": False,
+        "error": "第 2 户的评议尚未结束，请先完成。",
+        "code": "step_not_allowed",
+    }
 
 
 def test_each_screen_gets_labels_in_its_own_language(live_server, demo, host) -> None:

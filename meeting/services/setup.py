@@ -41,6 +41,7 @@ class MeetingDetails:
     place: str
     held_on: dt.date
     kind: AssistanceKind
+    publish_trackers: bool = True
 
 
 @dataclass
@@ -61,7 +62,11 @@ class HouseholdDetails:
 
 def create_meeting(details: MeetingDetails, actor: str) -> Meeting:
     meeting = Meeting(
-        title=details.title, place=details.place, held_on=details.held_on, kind=details.kind
+        title=details.title,
+        place=details.place,
+        held_on=details.held_on,
+        kind=details.kind,
+        publish_trackers=details.publish_trackers,
     )
     db.session.add(meeting)
     db.session.flush()
@@ -74,7 +79,14 @@ def update_meeting(meeting: Meeting, details: MeetingDetails, actor: str) -> Non
     _ensure_editable(meeting)
     meeting.title, meeting.place = details.title, details.place
     meeting.held_on, meeting.kind = details.held_on, details.kind
-    record_event(meeting, "meeting.updated", actor, title=details.title)
+    meeting.publish_trackers = details.publish_trackers
+    record_event(
+        meeting,
+        "meeting.updated",
+        actor,
+        title=details.title,
+        publish_trackers=details.publish_trackers,
+    )
     db.session.commit()
 
 

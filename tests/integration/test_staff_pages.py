@@ -303,3 +303,45 @@ def test_concurrent_changes_to_one_meeting_each_get_their_own_event_number(app) 
     assert sorted(seqs) == list(range(1, 10))
     db.session.expire_all()
     assert db.session.get(Meeting, meeting_id).version == 1 + 9
+
+
+def test_the_tracker_list_can_be_turned_off_for_a_meeting(staff) -> None:
+    meeting = make_meeting()
+    assert meeting.publish_trackers
+    form = staff.get(f"/staff/meetings/{meeting.id}/edit").get_data(as_text=True)
+    assert 'name="publish_trackers"' in form and "checked" in form
+    response = staff.post(
+        f"/staff/meetings/{meeting.id}/edit",
+        {
+            "title": meeting.title,
+            "place": meeting.place,
+            "held_on": "2026-04-28",
+            "kind": "rural_dibao",
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(Meeting, meeting.id).publish_trackers
+
+
+def test_a_recusal_is_declared_with_its_reason_on_the_household_page(staff) -> None:
+    meeting = make_meeting(representatives=2)
+    household = setup.add_household(meeting, setup.HouseholdDetails("王五", 3), "test")
+    member = meeting.members[1]
+    page = f"/staff/meetings/{meeting.id}/households/{household.id}"
+    missing = staff.post(f"{page}/recusals", {"member": member.id, "reason": ""})
+    assert missing.status_code == 302
+    assert "Choose the member" in staff.get(page).get_data(as_text=True)  # XXX zh
+    assert (
+        staff.post(f"{page}/recusals", {"member": member.id, "reason": "申请人的侄子"}).status_code
+        == 302
+    )
+    shown = staff.get(page).get_data(as_text=True)
+    assert f"{member.name}: 申请人的侄子" in shown
+    db.session.expire_all()
+    assert [(r.member_id, r.reason) for r in db.session.get(Household, household.id).recusals] == [
+        (member.id, "申请人的侄子")
+    ]
+    assert staff.post(f"{page}/recusals/{member.id}/delete").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Household, household.id).recusals == []

@@ -8,7 +8,15 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -31,6 +39,13 @@ class MeetingForm(FlaskForm):
     place = StringField(_l("Place"), validators=[DataRequired(), Length(max=200)])
     held_on = DateField(_l("Date"), validators=[InputRequired()])
     kind = SelectField(_l("Assistance under review"), validators=[DataRequired()])
+    publish_trackers = BooleanField(
+        _l(
+            "After each count, publish the tracker codes with their choices so that members "
+            "can check their ballot (turn off if members may be pressured to show their code)"
+        ),
+        default=True,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -44,6 +59,17 @@ class MemberForm(FlaskForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.role.choices = enum_choices(Role)
+
+
+class RecusalForm(FlaskForm):
+    """A member who stands aside (回避) from a household, e.g. a relative of the applicant."""
+
+    member = SelectField(_l("Member"), coerce=int, validators=[DataRequired()])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
+
+    def __init__(self, *args: Any, voters: list[PanelMember], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.member.choices = [SelectChoice(m.id, m.name) for m in voters]
 
 
 class HouseholdForm(FlaskForm):

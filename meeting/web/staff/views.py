@@ -17,12 +17,12 @@ from ...domain.quorum import check_quorum_of
 from ...domain.roles import Role
 from ...extensions import db
 from ...imports.tables import ImportRejected
-from ...services import setup
+from ...services import ballots, setup
 from ...services.cards import join_cards
 from ...store.models import Household, Meeting, PanelMember
 from ..addresses import is_loopback, join_base_url
 from ..i18n import translate
-from .forms import HouseholdForm, ImportForm, MeetingForm, MemberForm
+from .forms import HouseholdForm, ImportForm, MeetingForm, MemberForm, RecusalForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 Owned = TypeVar("Owned", PanelMember, Household)
@@ -180,6 +180,35 @@ def edit_household(meeting_id: int, household_id: int) -> str | Response:
     return _household_page(form, meeting, household)
 
 
+@bp.post("/meetings/<int:meeting_id>/households/<int:household_id>/recusals")
+def add_recusal(meeting_id: int, household_id: int) -> Response:
+    meeting = _meeting(meeting_id)
+    household = _owned(Household, meeting, household_id)
+    form = _recusal_form(meeting)
+    if form.validate_on_submit():
+        member = _owned(PanelMember, meeting, form.member.data)
+        _attempt(
+            lambda: ballots.recuse(household, member, form.reason.data or "", _actor()),
+            _("Recusal recorded."),
+        )
+    else:
+        flash(_("Choose the member and give the reason for the recusal."), "error")
+    return redirect(
+        url_for("staff.edit_household", meeting_id=meeting.id, household_id=household.id)
+    )
+
+
+@bp.post("/meetings/<int:meeting_id>/households/<int:household_id>/recusals/<int:member_id>/delete")
+def delete_recusal(meeting_id: int, household_id: int, member_id: int) -> Response:
+    meeting = _meeting(meeting_id)
+    household = _owned(Household, meeting, household_id)
+    member = _owned(PanelMember, meeting, member_id)
+    _attempt(lambda: ballots.withdraw_recusal(household, member, _actor()), _("Recusal withdrawn."))
+    return redirect(
+        url_for("staff.edit_household", meeting_id=meeting.id, household_id=household.id)
+    )
+
+
 @bp.post("/meetings/<int:meeting_id>/households/<int:household_id>/delete")
 def delete_household(meeting_id: int, household_id: int) -> Response:
     meeting = _meeting(meeting_id)
@@ -248,6 +277,7 @@ def _meeting_details(form: MeetingForm) -> setup.MeetingDetails:
         place=form.place.data or "",
         held_on=form.held_on.data,
         kind=AssistanceKind(form.kind.data),
+        publish_trackers=bool(form.publish_trackers.data),
     )
 
 
@@ -260,8 +290,17 @@ def _household_form(meeting: Meeting, obj: Household | None, **defaults: str) ->
 def _household_page(form: HouseholdForm, meeting: Meeting, household: Household | None) -> str:
     groups = [(group, headings_in(group)) for group in FindingGroup]
     return render_template(
-        "staff/household_form.html", form=form, meeting=meeting, household=household, groups=groups
+        "staff/household_form.html",
+        form=form,
+        meeting=meeting,
+        household=household,
+        groups=groups,
+        recusal_form=_recusal_form(meeting) if household else None,
     )
+
+
+def _recusal_form(meeting: Meeting) -> RecusalForm:
+    return RecusalForm(voters=[m for m in meeting.members if m.votes])
 
 
 def _household_details(form: HouseholdForm) -> setup.HouseholdDetails:

@@ -139,9 +139,11 @@ def test_the_demo_runs_all_31_households_with_bots_to_a_summary(live_server, dem
         answer = host.send("bot_votes", {"position": household.position})
         assert answer == {"ok": True, "count": 23}
         counted = host.wait_for(
-            lambda s, p=household.position: s["current"]
-            and s["current"]["position"] == p
-            and s["current"]["phase"] == "counted",
+            lambda s, p=household.position: (
+                s["current"]
+                and s["current"]["position"] == p
+                and s["current"]["phase"] == "counted"
+            ),
             f"household {household.position} counted",
         )
         result = counted["current"]["result"]

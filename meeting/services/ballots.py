@@ -17,7 +17,7 @@ import secrets
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..domain.ballot import (
     BallotClosed,
@@ -473,15 +473,19 @@ def scrub_storage() -> None:
     was open still hold them (docs/ballot-secrecy.md).
     """
     engine = db.engine
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        if engine.dialect.name == "sqlite":
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            connection.exec_driver_sql("VACUUM")
-            busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
-            if busy and busy[0]:
-                logger.warning("the WAL could not be truncated after a count; readers were busy")
-        elif engine.dialect.name == "postgresql":
-            connection.exec_driver_sql("VACUUM secret_ballot, ballot_receipt")
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            if engine.dialect.name == "sqlite":
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                connection.exec_driver_sql("VACUUM")
+                busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+                if busy and busy[0]:
+                    logger.warning("after a count the WAL could not be emptied: readers were busy")
+            elif engine.dialect.name == "postgresql":
+                connection.exec_driver_sql("VACUUM secret_ballot, ballot_receipt")
+    except SQLAlchemyError as error:
+        # the count is committed and stands; the next close scrubs again
+        logger.warning("after a count the database could not be scrubbed: %s", type(error).__name__)
 
 
 # --- helpers ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import force_locale
+from socketio import PubSubManager
 
 from ..extensions import db, socketio
 from ..store.changes import take_committed
@@ -37,13 +38,29 @@ def announce_committed() -> None:
         announce(meeting_id)
 
 
+def _nobody_in(*rooms: str) -> bool:
+    """True when this process alone serves the meeting and no screen is in these rooms.
+
+    With a message queue, other processes' screens are not known here: always send.
+    """
+    manager = socketio.server.manager
+    if isinstance(manager, PubSubManager):
+        return False
+    return not any(
+        next(iter(manager.get_participants("/", room)), None) is not None
+        for room in rooms
+        if room in manager.rooms.get("/", {})
+    )
+
+
 def announce(meeting_id: int) -> None:
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         return
     for locale in LOCALES:
+        if _nobody_in(staff_room(meeting_id, locale), members_room(meeting_id, locale)):
+            continue  # e.g. no screen in English: building its state would be wasted
         with force_locale(locale):
-            socketio.emit("state", staff_state(meeting), to=staff_room(meeting_id, locale))
-            socketio.emit(
-                "state", phone_view(public_state(meeting)), to=members_room(meeting_id, locale)
-            )
+            public = public_state(meeting)  # built once for both rooms
+            socketio.emit("state", staff_state(meeting, public), to=staff_room(meeting_id, locale))
+            socketio.emit("state", phone_view(public), to=members_room(meeting_id, locale))

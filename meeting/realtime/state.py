@@ -200,9 +200,10 @@ def _household_card(meeting: Meeting, household: Household) -> dict[str, Any]:
     }
 
 
-def staff_state(meeting: Meeting) -> dict[str, Any]:
-    """The public state plus what the host and the secretary work with."""
-    state = public_state(meeting)
+def staff_state(meeting: Meeting, public: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The public state (``public``, if already built in this language) plus what the host
+    and the secretary work with."""
+    state = dict(public) if public is not None else public_state(meeting)
     hearing = current_hearing(meeting)
     state["members"] = [
         {

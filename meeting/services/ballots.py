@@ -126,7 +126,7 @@ def cast_ballot(
     stands and cannot be changed.
     """
     lock_meeting(meeting)  # one writer per meeting: the checks below cannot be overtaken
-    hearing = _hearing_at(meeting, position)
+    hearing = hearing_at(meeting, position)
     if _has_receipt(hearing, member):
         db.session.rollback()
         return ALREADY_RECORDED
@@ -170,7 +170,7 @@ def receive_paper_slip(meeting: Meeting, position: int, member: PanelMember, act
     ``enter_paper_ballot``; the close waits until every slip received is entered.
     """
     lock_meeting(meeting)
-    hearing = _hearing_at(meeting, position)
+    hearing = hearing_at(meeting, position)
     if _has_receipt(hearing, member):
         db.session.rollback()
         return ALREADY_RECORDED
@@ -193,7 +193,7 @@ def enter_paper_ballot(
     the same code, so a retry answers ALREADY_RECORDED.
     """
     lock_meeting(meeting)
-    hearing = _hearing_at(meeting, position)
+    hearing = hearing_at(meeting, position)
     code = parse_tracker(tracker)
     if _tracker_taken(hearing, code):
         db.session.rollback()
@@ -221,7 +221,7 @@ def bot_votes(meeting: Meeting, position: int, actor: str) -> int:
     if not meeting.is_demo:
         raise DomainError(msg("Automatic votes are only for the demo meeting."))
     lock_meeting(meeting)
-    hearing = _hearing_at(meeting, position)
+    hearing = hearing_at(meeting, position)
     _require_open(hearing)
     voted = voted_ids(hearing)
     entitled = entitled_ids(meeting, hearing)
@@ -451,7 +451,7 @@ def published_trackers(hearing: Hearing) -> list[tuple[str, Choice, str | None]]
 
 def show_trackers(meeting: Meeting, position: int, shown: bool, actor: str) -> None:
     """Put a closed item's tracker list on the projector, or take it off."""
-    hearing = _hearing_at(meeting, position)
+    hearing = hearing_at(meeting, position)
     if shown and (hearing.result is None or not hearing.result.trackers_published):
         raise DomainError(msg("This household's tracker list is not published."))
     if hearing.trackers_on_projector == shown:
@@ -491,12 +491,18 @@ def scrub_storage() -> None:
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _hearing_at(meeting: Meeting, position: int) -> Hearing:
-    household = next((h for h in meeting.households if h.position == position), None)
-    if household is None:
+def hearing_at(meeting: Meeting, position: int) -> Hearing:
+    """The hearing of one household, read afresh (its phase as of the lock just taken);
+    one query rather than loading every household of the meeting."""
+    hearing = db.session.scalar(
+        select(Hearing)
+        .join(Household)
+        .where(Household.meeting_id == meeting.id, Household.position == position)
+        .execution_options(populate_existing=True)
+    )
+    if hearing is None:
         raise BallotClosed(msg("There is no household %(position)d.", position=position))
-    db.session.refresh(household.hearing)  # its phase as of the lock just taken
-    return household.hearing
+    return hearing
 
 
 def _require_open(hearing: Hearing) -> None:

@@ -97,8 +97,7 @@ def take_step(
 def close_if_complete(meeting: Meeting, position: int) -> bool:
     """Close a ballot by itself once every entitled member has voted and every paper slip
     is entered; True if it closed now."""
-    hearing = household_at(meeting, position).hearing
-    db.session.refresh(hearing)
+    hearing = ballots.hearing_at(meeting, position)
     if hearing.phase is not Phase.VOTING:
         return False
     progress = ballots.turnout(meeting, hearing)

@@ -182,11 +182,13 @@ class Household(db.Model):
     findings: Mapped[list[HouseholdFinding]] = relationship(
         back_populates="household", cascade="all, delete-orphan"
     )
+    # every screen's state walks all households with their hearing, result and recusals:
+    # load them in one query each rather than one per household
     hearing: Mapped[Hearing] = relationship(
-        back_populates="household", cascade="all, delete-orphan", uselist=False
+        back_populates="household", cascade="all, delete-orphan", uselist=False, lazy="selectin"
     )
     recusals: Mapped[list[Recusal]] = relationship(
-        back_populates="household", cascade="all, delete-orphan"
+        back_populates="household", cascade="all, delete-orphan", lazy="selectin"
     )
 
     def finding(self, heading: FindingHeading) -> str:
@@ -247,7 +249,7 @@ class Hearing(db.Model):
         back_populates="hearing", order_by="HearingPhaseChange.id", cascade="all, delete-orphan"
     )
     result: Mapped[BallotResult | None] = relationship(
-        back_populates="hearing", cascade="all, delete-orphan"
+        back_populates="hearing", cascade="all, delete-orphan", lazy="selectin"
     )
 
 

@@ -6,31 +6,12 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
-import pytest
-
 from meeting.domain.roles import Role
 from meeting.extensions import db
-from meeting.services.demo import ensure_demo
-from meeting.services.staff import create_staff
 from meeting.store.models import BallotReceipt, Meeting, SecretBallot
 
-from ..conftest import STAFF_PASSWORD
 from .ballot_helpers import tracker
 from .live import Phone, Screen, close_all, staff_cookies
-
-
-@pytest.fixture
-def demo(app) -> Meeting:
-    create_staff("clerk", STAFF_PASSWORD)
-    meeting, _ = ensure_demo()
-    return meeting
-
-
-@pytest.fixture
-def host(live_server, demo):
-    screen = Screen(live_server, demo.id, "staff", staff_cookies(live_server)).connect()
-    yield screen
-    screen.close()
 
 
 def seat_quorum(host: Screen, meeting: Meeting) -> None:

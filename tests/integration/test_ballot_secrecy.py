@@ -22,10 +22,9 @@ from meeting.domain.roles import Role
 from meeting.extensions import db
 from meeting.services import ballots, hearings
 from meeting.services.demo import ensure_demo
-from meeting.services.staff import create_staff
 from meeting.store.models import Meeting
 
-from ..conftest import REPO, STAFF_PASSWORD
+from ..conftest import REPO
 from .ballot_helpers import open_ballot, present_voters, seat_panel, tracker
 from .live import Phone, Screen, close_all, staff_cookies
 from .test_migrations import postgres_url  # noqa: F401 - a fixture
@@ -209,13 +208,6 @@ def test_postgresql_rows_forget_the_casting_order_and_transaction(postgres_app) 
 
 
 # --- what screens are sent, and what the logs say --------------------------------------------
-
-
-@pytest.fixture
-def demo(app) -> Meeting:
-    create_staff("clerk", STAFF_PASSWORD)
-    meeting, _ = ensure_demo()
-    return meeting
 
 
 VOTING_FIELDS_OF_A_HOUSEHOLD = (

@@ -14,26 +14,10 @@ import socketio
 
 from meeting.domain.roles import Role
 from meeting.extensions import db
-from meeting.services.demo import ensure_demo
-from meeting.services.staff import create_staff
 from meeting.store.models import Event, Meeting, PanelMember
 
-from ..conftest import STAFF_PASSWORD, make_meeting
+from ..conftest import make_meeting
 from .live import Phone, Screen, staff_cookies
-
-
-@pytest.fixture
-def demo(app) -> Meeting:
-    create_staff("clerk", STAFF_PASSWORD)
-    meeting, _ = ensure_demo()
-    return meeting
-
-
-@pytest.fixture
-def host(live_server, demo):
-    screen = Screen(live_server, demo.id, "staff", staff_cookies(live_server)).connect()
-    yield screen
-    screen.close()
 
 
 def voters(meeting: Meeting, role: Role) -> list[PanelMember]:

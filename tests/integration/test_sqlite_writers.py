@@ -48,7 +48,7 @@ def test_many_threads_writing_at_once_all_land_and_the_queue_is_left_free(app) -
                 for _ in range(15):
                     lock_meeting(db.session.get(Meeting, meeting_id))
                     db.session.commit()
-            except BaseException as error:  # noqa: BLE001 - reported below
+            except BaseException as error:
                 failures.append(error)
             finally:
                 db.session.remove()
@@ -67,10 +67,9 @@ def test_a_second_writer_in_the_same_thread_gets_an_error_not_a_deadlock(app) ->
     meeting = make_meeting()
     lock_meeting(meeting)  # this session now holds the write transaction and the queue
     assert sqlite._writers.locked()
-    with pytest.raises(OperationalError, match="locked"):
-        with db.engine.connect() as other:
-            other.execute(text("UPDATE meeting SET title = 'x'"))
-            other.commit()
+    with pytest.raises(OperationalError, match="locked"), db.engine.connect() as other:
+        other.execute(text("UPDATE meeting SET title = 'x'"))
+        other.commit()
     db.session.rollback()
     assert not sqlite._writers.locked()
     assert db.session.get(Meeting, meeting.id).title != "x"

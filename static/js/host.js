@@ -1,4 +1,5 @@
-/* The host's console: presence, seats, the steps of each household, the speaking queue. */
+/* The host's console: presence, seats, the steps of each household, the speaking queue,
+ * and the ballot: turnout, paper slips, recusals, the close and the tracker list. */
 (function () {
   "use strict";
   var script = document.getElementById("host-script");
@@ -6,12 +7,18 @@
   var $ = function (id) { return document.getElementById(id); };
   var NEXT = { pending: "start_briefing", briefing: "start_statement", statement: "start_questioning",
     questioning: "open_ballot", voting: "close_ballot", counted: "announce" };
+  var BEFORE_BALLOT = { pending: true, briefing: true, statement: true, questioning: true };
+  var BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
   var state = null;
   var cardsUrl = script.getAttribute("data-cards");
+  var slip = { tracker: null, pending: null };  // the paper slip being entered
   var live = new Live({
     meeting: Number(script.getAttribute("data-meeting")),
     view: "staff",
-    onLink: function (up, reason) { $("link").textContent = up ? T.connected : (reason || T.offline); },
+    onLink: function (up, reason) {
+      $("link").textContent = up ? T.connected : (reason || T.offline);
+      if (up && slip.pending) { sendSlip(); }  // its answer may have been lost
+    },
     onState: function (s) { state = s; render(); }
   });
   function el(tag, text, attrs) {
@@ -25,15 +32,19 @@
     b.onclick = function () { send(event, payload); };
     return b;
   }
-  function send(event, payload) {
+  function send(event, payload, done) {
     live.send(event, payload, function (answer) {
-      $("message").hidden = answer.ok;
-      $("message").textContent = answer.ok ? "" : answer.error;
+      if (done && done(answer)) { return; }  // handled there
+      showError(answer.ok ? "" : answer.error);
       if (!answer.ok && state) { render(); }  // undo what the screen showed ahead of the server
     });
   }
+  function showError(text) {
+    $("message").hidden = !text;
+    $("message").textContent = text;
+  }
   function render() {
-    renderQuorum(); renderMembers(); renderCurrent(); renderHouseholds(); renderQueue();
+    renderQuorum(); renderMembers(); renderCurrent(); renderBallot(); renderHouseholds(); renderQueue();
   }
   function renderQuorum() {
     var q = state.quorum, box = $("quorum");
@@ -76,8 +87,40 @@
         seat.appendChild(print);
       }
       row.appendChild(seat);
+      row.appendChild(ballotCell(m));
       body.appendChild(row);
     });
+  }
+  /* Per voting member: votes on paper (no phone), and standing aside from this household. */
+  function ballotCell(m) {
+    var cell = el("td", null, { "class": "ballot-cell" });
+    if (!m.votes) { return cell; }
+    var label = el("label", null, { "class": "paper-toggle" });
+    var box = el("input", null, { type: "checkbox", "data-paper": m.id });
+    box.checked = m.on_paper;
+    box.onchange = function () { send("paper_voter", { member_id: m.id, on_paper: box.checked }); };
+    label.appendChild(box);
+    label.appendChild(document.createTextNode(" " + T.on_paper_toggle));
+    cell.appendChild(label);
+    var c = state.current;
+    if (!c) { return cell; }
+    var recusal = c.recused.filter(function (r) { return r.member_id === m.id; })[0];
+    if (recusal) {
+      cell.appendChild(el("span", " " + Live.format(T.recused, { reason: recusal.reason }), { "class": "recused" }));
+      if (BEFORE_BALLOT[c.phase]) {
+        cell.appendChild(button(T.withdraw_recusal, "withdraw_recusal", { position: c.position, member_id: m.id }, "small"));
+      }
+    } else if ((BEFORE_BALLOT[c.phase] || c.phase === "voting") && c.voted_ids.indexOf(m.id) < 0) {
+      var recuse = el("button", T.recuse, { type: "button", "class": "small", "data-recuse": m.id });
+      recuse.onclick = function () {
+        var reason = window.prompt(Live.format(T.recuse_prompt, { name: m.name, position: c.position }));
+        if (reason && reason.replace(/\s+/g, "")) {
+          send("recuse", { position: c.position, member_id: m.id, reason: reason });
+        }
+      };
+      cell.appendChild(recuse);
+    }
+    return cell;
   }
   function renderCurrent() {
     var c = state.current, box = $("current");
@@ -94,11 +137,125 @@
       stepButton.hidden = false;
       stepButton.textContent = T.steps[next];
       stepButton.setAttribute("data-step", next);
-      stepButton.onclick = function () { send("step", { position: c.position, step: next }); };
+      stepButton.onclick = function () {
+        if (next === "close_ballot") { closeBallot(c.position, false); } else { send("step", { position: c.position, step: next }); }
+      };
     }
     $("extend").hidden = !(c.timed && c.deadline);
     $("extend").onclick = function () { send("extend", { position: c.position, seconds: 60 }); };
     tick();
+  }
+  /* Closing early: the server asks for a confirmation while some have not voted. */
+  function closeBallot(position, confirmed) {
+    send("step", { position: position, step: "close_ballot", confirm: confirmed }, function (answer) {
+      var turnout = state.current && state.current.turnout;
+      if (!answer.ok && !confirmed && answer.code === "domain_error" && turnout && turnout.cast < turnout.entitled) {
+        showError("");
+        $("confirm-close-text").textContent = answer.error;
+        $("confirm-close").hidden = false;
+        $("confirm-close-yes").onclick = function () { $("confirm-close").hidden = true; closeBallot(position, true); };
+        return true;
+      }
+      return false;
+    });
+  }
+  function renderBallot() {
+    var c = state.current;
+    var voting = !!c && c.phase === "voting";
+    var result = c ? c.result : null;
+    if (!voting) { $("confirm-close").hidden = true; }
+    $("ballot").hidden = !(voting || result);
+    $("turnout").hidden = !voting;
+    $("not-voted").hidden = !voting;
+    $("slip-panel").hidden = !voting;
+    if ($("bots")) {
+      $("bots").hidden = !voting;
+      $("bots").onclick = function () { send("bot_votes", { position: c.position }); };
+    }
+    $("result").hidden = !result;
+    $("show-trackers").hidden = !(result && result.trackers_published && !c.trackers_on_projector);
+    $("hide-trackers").hidden = !(result && c.trackers_on_projector);
+    if (voting) {
+      var t = c.turnout;
+      $("turnout").textContent = Live.format(T.turnout, t);
+      var recused = c.recused.map(function (r) { return r.member_id; });
+      var missing = state.members.filter(function (m) {
+        return m.votes && m.present && recused.indexOf(m.id) < 0 && c.voted_ids.indexOf(m.id) < 0;
+      });
+      var box = $("not-voted");
+      box.textContent = "";
+      box.appendChild(el("p", missing.length ? T.not_voted : T.all_voted, { "class": "meta" }));
+      var list = el("ul", null, { "class": "missing" });
+      missing.forEach(function (m) {
+        var item = el("li", m.name + " ", { "data-member": m.id });
+        if (m.on_paper) {
+          item.appendChild(button(T.slip_received, "paper_slip", { position: c.position, member_id: m.id }, "small primary"));
+        }
+        list.appendChild(item);
+      });
+      box.appendChild(list);
+      renderSlip(c);
+    }
+    if (result) {
+      var out = $("result");
+      out.textContent = "";
+      out.appendChild(el("p", Live.format(T.outcome, { outcome: result.outcome_label }), { "class": "outcome " + result.outcome }));
+      if (result.tier) {
+        out.appendChild(el("p", Live.format(T.tier_result, { label: result.tier.label, amount: result.tier.monthly_amount })));
+      }
+      out.appendChild(el("p", [T.choices.eligible + " " + result.eligible, T.choices.not_eligible + " " + result.not_eligible,
+        T.choices.abstain + " " + result.abstain].join(" · "), { "class": "counts" }));
+      out.appendChild(el("p", Live.format(T.cast_of, result) +
+        (result.on_paper ? " · " + Live.format(T.on_paper, { count: result.on_paper }) : "")));
+      out.appendChild(el("p", result.reason, { "class": "meta" }));
+      if (!result.trackers_published) { out.appendChild(el("p", T.trackers_unpublished, { "class": "meta" })); }
+      $("show-trackers").onclick = function () { send("show_trackers", { position: c.position, shown: true }); };
+      $("hide-trackers").onclick = function () { send("show_trackers", { position: c.position, shown: false }); };
+    }
+  }
+  function newTracker() {
+    var bytes = window.crypto.getRandomValues(new Uint8Array(8)), code = "";
+    for (var i = 0; i < 8; i++) { code += BASE32.charAt(bytes[i] & 31); }
+    return code;
+  }
+  /* One paper slip at a time: its tracker is shown to be written on the slip, and kept until
+   * the server has the slip, so a lost answer is retried as the same slip. */
+  function renderSlip(c) {
+    if (!slip.tracker) { slip.tracker = newTracker(); }
+    $("slip-tracker").textContent = slip.pending ? slip.pending.tracker : slip.tracker;
+    $("slips-waiting").textContent = Live.format(T.slips_waiting, { count: c.turnout.slips_waiting });
+    $("slip-enter").disabled = !!slip.pending || c.turnout.slips_waiting < 1;
+    $("slip-enter").onclick = function () {
+      var picked = document.querySelector("input[name=slip-choice]:checked");
+      var choice = picked ? picked.value : "";
+      slip.pending = {
+        position: c.position,
+        choice: choice,
+        tier: choice === "eligible" ? ($("slip-tier").value || null) : null,
+        tracker: slip.tracker
+      };
+      $("slip-enter").disabled = true;
+      sendSlip();
+    };
+  }
+  function sendSlip() {
+    var payload = slip.pending;
+    live.send("paper_ballot", payload, function (answer) {
+      if (slip.pending !== payload) { return; }
+      if (!answer.ok && !answer.code && answer.error === "timeout") {
+        if (live.socket.connected) { sendSlip(); }  // else the reconnect sends it again
+        return;
+      }
+      slip.pending = null;
+      showError(answer.ok ? "" : answer.error);
+      if (answer.ok) {
+        slip.tracker = null;  // the next slip gets a new code
+        var picked = document.querySelector("input[name=slip-choice]:checked");
+        if (picked) { picked.checked = false; }
+        $("slip-tier").value = "";
+      }
+      if (state) { render(); }
+    });
   }
   function renderHouseholds() {
     var body = $("households");
@@ -137,4 +294,5 @@
     $("countdown").textContent = c && c.timed && c.deadline ? Live.clock(live.secondsLeft(c.deadline)) : "";
   }
   setInterval(tick, 1000);
+  $("confirm-close-no").onclick = function () { $("confirm-close").hidden = true; };
 })();

@@ -1,4 +1,5 @@
-/* The projector: the household card, the phase and its clock, the quorum, the queue. */
+/* The projector: the household card, the phase and its clock, the quorum, the queue; while
+ * a ballot is open only how many have voted, after the close the count and the result. */
 (function () {
   "use strict";
   var script = document.getElementById("projector-script");
@@ -30,6 +31,7 @@
         c.proposed_tier ? Live.format(T.tier, { value: c.proposed_tier }) : ""
       ].filter(Boolean).join(" · ");
       var findings = $("findings");
+      findings.hidden = c.phase === "voting" || !!c.result;  // the hall looks at the ballot now
       findings.textContent = "";
       c.findings.forEach(function (group) {
         if (!group.items.length) { return; }
@@ -44,18 +46,10 @@
         findings.appendChild(box);
       });
     } else {
-      var body = $("summary").querySelector("tbody");
-      body.textContent = "";
-      state.households.forEach(function (h) {
-        var row = el("tr");
-        row.appendChild(el("td", String(h.position)));
-        row.appendChild(el("td", h.head_name));
-        row.appendChild(el("td", Live.format(T.persons, { persons: h.persons })));
-        row.appendChild(el("td", h.phase_label));
-        body.appendChild(row);
-      });
+      renderSummary();
     }
-    $("phase").textContent = c ? c.phase_label : T.welcome;
+    renderBallot(c);
+    $("phase").textContent = c ? c.phase_label : $("welcome").className.indexOf("decided") >= 0 ? T.results : T.welcome;
     var q = state.quorum, box = $("quorum");
     box.className = "quorum " + (q.holds ? "ok" : "bad");
     box.textContent = "";
@@ -69,6 +63,79 @@
     list.textContent = "";
     state.queue.forEach(function (r) { list.appendChild(el("li", r.name, r.status)); });
     tick();
+  }
+  function tierText(tier) {
+    return Live.format(T.tier_result, { label: tier.label, amount: tier.monthly_amount });
+  }
+  function percent(part, whole) { return (whole > 0 ? Math.min(100, 100 * part / whole) : 0) + "%"; }
+  function renderBallot(c) {
+    var voting = !!c && c.phase === "voting";
+    var result = c ? c.result : null;
+    $("turnout-box").hidden = !voting;
+    if (voting && c.turnout) {
+      $("turnout").textContent = Live.format(T.turnout, c.turnout);
+      $("turnout-bar").style.width = percent(c.turnout.cast, c.turnout.entitled);
+    }
+    $("result-box").hidden = !result;
+    var listed = !!result && c.trackers_on_projector && c.trackers.length > 0;
+    $("trackers-box").hidden = !listed;
+    $("card").className = listed ? "with-trackers" : "";
+    if (!result) { return; }
+    var whole = Math.max(result.basis_count, result.cast, 1);
+    ["eligible", "not_eligible", "abstain"].forEach(function (choice) {
+      $("count-" + choice).textContent = String(result[choice]);
+      $("bar-" + choice).style.width = percent(result[choice], whole);
+    });
+    $("cast-of").textContent = Live.format(T.cast_of, { cast: result.cast, entitled: result.entitled }) +
+      (result.on_paper ? " · " + Live.format(T.on_paper, { count: result.on_paper }) : "");
+    $("outcome").textContent = result.outcome_label;
+    $("outcome").className = "outcome " + result.outcome;
+    $("result-tier").hidden = !result.tier;
+    $("result-tier").textContent = result.tier ? tierText(result.tier) : "";
+    $("reason").textContent = result.reason;
+    $("quorum-open").textContent = quorumLine(T.quorum_at_open, result.quorum_at_open);
+    $("quorum-close").textContent = quorumLine(T.quorum_at_close, result.quorum_at_close);
+    var list = $("trackers");
+    list.textContent = "";
+    if (!listed) { return; }
+    c.trackers.forEach(function (t) {
+      var item = el("li", null, t.choice);
+      item.appendChild(el("span", t.tracker, "code"));
+      item.appendChild(el("span", t.choice_label + (t.tier ? " " + t.tier : ""), "what"));
+      list.appendChild(item);
+    });
+  }
+  function quorumLine(template, q) {
+    return Live.format(template, q) + " · " + (q.holds ? T.quorum_ok : T.quorum_bad);
+  }
+  function renderSummary() {
+    var body = $("summary").querySelector("tbody");
+    var totals = {}, decided = false;
+    body.textContent = "";
+    state.households.forEach(function (h) {
+      var row = el("tr", null, h.outcome || "");
+      row.appendChild(el("td", String(h.position)));
+      row.appendChild(el("td", h.head_name));
+      row.appendChild(el("td", Live.format(T.persons, { persons: h.persons })));
+      row.appendChild(el("td", h.outcome ? h.outcome_label : h.phase_label, "result"));
+      row.appendChild(el("td", h.tier ? h.tier.label : ""));
+      body.appendChild(row);
+      if (h.outcome) {
+        decided = true;
+        var total = totals[h.outcome] || (totals[h.outcome] = { households: 0, persons: 0 });
+        total.households += 1;
+        total.persons += h.persons;
+      }
+    });
+    var box = $("totals");
+    box.textContent = "";
+    $("welcome").className = decided ? "welcome decided" : "welcome";
+    if (!decided) { return; }
+    ["eligible", "not_eligible", "deferred"].forEach(function (outcome) {
+      var total = totals[outcome] || { households: 0, persons: 0 };
+      box.appendChild(el("p", Live.format(T.total,
+        { label: T.outcomes[outcome], households: total.households, persons: total.persons }), outcome));
+    });
   }
   function tick() {
     var c = state && state.current;

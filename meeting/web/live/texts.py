@@ -53,6 +53,47 @@ def staff_texts() -> dict[str, Any]:
         "saved": _("Saved"),
         "saving": _("Saving…"),
         "welcome": _("The meeting will begin shortly"),
+        "results": _("Results of the hearing"),
+        **_ballot_texts(),
+        "slips_waiting": _("Paper slips handed in, not entered yet: %(count)d"),
+        "not_voted": _("Not voted yet:"),
+        "slip_received": _("Paper slip received"),
+        "all_voted": _("Everyone entitled has voted."),
+        "on_paper_toggle": _("Votes on paper"),
+        "recuse": _("Recuse"),
+        "recuse_prompt": _("Why does %(name)s stand aside from household %(position)d?"),
+        "withdraw_recusal": _("Withdraw recusal"),
+        "recused": _("recused: %(reason)s"),
+        "trackers_unpublished": _("The tracker list of this household is not published."),
+        "cast_of": _("%(cast)d ballots cast, %(entitled)d entitled to vote"),
+        "on_paper": _("of them on paper: %(count)d"),
+        "quorum_at_open": _(
+            "Ballot opened with %(representatives)d representatives, %(cadres)d cadres"
+        ),
+        "quorum_at_close": _(
+            "Ballot closed with %(representatives)d representatives, %(cadres)d cadres"
+        ),
+        "total": _("%(label)s: %(households)d households, %(persons)d persons"),
+        "outcomes": {
+            "eligible": _("eligible"),
+            "not_eligible": _("not eligible"),
+            "deferred": _("deferred"),
+        },
+    }
+
+
+def _ballot_texts() -> dict[str, Any]:
+    """What the phone, the console and the projector all say about a ballot."""
+    return {
+        "choices": {
+            "eligible": _("eligible"),
+            "not_eligible": _("not eligible"),
+            "abstain": _("abstain"),
+        },
+        "turnout": _("Voted %(cast)d / entitled %(entitled)d"),
+        "outcome": _("Result: %(outcome)s"),
+        "tier_result": _("Subsidy tier: %(label)s, %(amount)s yuan a month per person"),
+        "tier_amount": _("%(label)s (%(amount)s yuan a month per person)"),
     }
 
 
@@ -70,4 +111,11 @@ def phone_texts() -> dict[str, Any]:
         "offline": _("Reconnecting…"),
         "not_present": _("You are marked absent. Please tell the host if you are here."),
         "start": _("Waiting for the meeting to start"),
+        **_ballot_texts(),
+        "proposed": _("Proposed by the investigator: %(tier)s"),
+        "voted_elsewhere": _("You have voted."),
+        "recused": _("You are recused from this household: %(reason)s"),
+        "no_vote": _("Your role on the panel does not vote."),
+        "found": _("Your ballot is counted as cast."),
+        "missing": _("Your tracker code %(tracker)s is not in the list. Tell the host at once."),
     }

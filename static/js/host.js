@@ -8,7 +8,6 @@
   var NEXT = { pending: "start_briefing", briefing: "start_statement", statement: "start_questioning",
     questioning: "open_ballot", voting: "close_ballot", counted: "announce" };
   var BEFORE_BALLOT = { pending: true, briefing: true, statement: true, questioning: true };
-  var BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
   var state = null;
   var cardsUrl = script.getAttribute("data-cards");
   var slip = { tracker: null, pending: null };  // the paper slip being entered
@@ -213,15 +212,10 @@
       $("hide-trackers").onclick = function () { send("show_trackers", { position: c.position, shown: false }); };
     }
   }
-  function newTracker() {
-    var bytes = window.crypto.getRandomValues(new Uint8Array(8)), code = "";
-    for (var i = 0; i < 8; i++) { code += BASE32.charAt(bytes[i] & 31); }
-    return code;
-  }
   /* One paper slip at a time: its tracker is shown to be written on the slip, and kept until
    * the server has the slip, so a lost answer is retried as the same slip. */
   function renderSlip(c) {
-    if (!slip.tracker) { slip.tracker = newTracker(); }
+    if (!slip.tracker) { slip.tracker = Live.tracker(); }
     $("slip-tracker").textContent = slip.pending ? slip.pending.tracker : slip.tracker;
     $("slips-waiting").textContent = Live.format(T.slips_waiting, { count: c.turnout.slips_waiting });
     $("slip-enter").disabled = !!slip.pending || c.turnout.slips_waiting < 1;
@@ -242,7 +236,7 @@
     var payload = slip.pending;
     live.send("paper_ballot", payload, function (answer) {
       if (slip.pending !== payload) { return; }
-      if (!answer.ok && !answer.code && answer.error === "timeout") {
+      if (!answer.ok && answer.code === "timeout") {
         if (live.socket.connected) { sendSlip(); }  // else the reconnect sends it again
         return;
       }

@@ -31,7 +31,7 @@
   /* Send an event; the callback gets the server's answer {ok, error}. */
   Live.prototype.send = function (event, payload, done) {
     this.socket.timeout(8000).emit(event, payload || {}, function (timedOut, answer) {
-      if (done) { done(timedOut ? { ok: false, error: "timeout" } : answer); }
+      if (done) { done(timedOut ? { ok: false, error: "timeout", code: "timeout" } : answer); }
     });
   };
   /* Seconds left until an ISO deadline, by the server's clock. */
@@ -43,6 +43,19 @@
     seconds = Math.abs(seconds);
     var s = seconds % 60;
     return sign + Math.floor(seconds / 60) + ":" + (s < 10 ? "0" : "") + s;
+  };
+  /* A ballot's tracker code: 8 characters of base32 (40 random bits), drawn on this device.
+   * Math.random only where the browser has no crypto at all (docs/ballot-secrecy.md). */
+  Live.tracker = function () {
+    var alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", bytes = [], i, code = "";
+    var c = window.crypto || window.msCrypto;
+    if (c && c.getRandomValues) {
+      bytes = c.getRandomValues(new Uint8Array(8));
+    } else {
+      for (i = 0; i < 8; i++) { bytes.push(Math.floor(Math.random() * 256)); }
+    }
+    for (i = 0; i < 8; i++) { code += alphabet.charAt(bytes[i] & 31); }
+    return code;
   };
   Live.format = format;
   Live.texts = function () { return JSON.parse(document.getElementById("texts").textContent); };

@@ -12,7 +12,6 @@
   var meId = Number(script.getAttribute("data-member"));
   var T = Live.texts();
   var $ = function (id) { return document.getElementById(id); };
-  var BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
   var state = null;
   var you = null;
   // what the member is choosing on this screen; nothing of it leaves the phone before "confirm"
@@ -51,24 +50,13 @@
     delete memory[key(position)];
     try { localStorage.removeItem(key(position)); } catch (e) { /* gone from memory */ }
   }
-  function newTracker() {
-    var bytes = [], i, code = "";
-    var c = window.crypto || window.msCrypto;
-    if (c && c.getRandomValues) {
-      bytes = c.getRandomValues(new Uint8Array(8));
-    } else {
-      for (i = 0; i < 8; i++) { bytes.push(Math.floor(Math.random() * 256)); }
-    }
-    for (i = 0; i < 8; i++) { code += BASE32.charAt(bytes[i] & 31); }
-    return code;
-  }
 
   function cast() {
     var record = {
       position: draft.position,
       choice: draft.choice,
       tier: draft.choice === "eligible" ? draft.tier : null,
-      tracker: newTracker()
+      tracker: Live.tracker()
     };
     store(record.position, record);  // before sending: a lost answer or a reload loses nothing
     draft.step = "choose";
@@ -91,10 +79,10 @@
         retryDelay = 2000;
         store(position, { position: position, tracker: record.tracker });  // the choice is gone
       } else if (answer.code === "tracker_taken") {
-        now.tracker = newTracker();
+        now.tracker = Live.tracker();
         store(position, now);
         send(position);
-      } else if (answer.code) {
+      } else if (answer.code && answer.code !== "timeout") {
         // refused for good (closed, not entitled, not valid): the member sees why
         forget(position);
         if (answer.code === "not_entitled_to_vote") { barred[position] = answer.error; } else { note(answer.error); }

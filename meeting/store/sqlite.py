@@ -88,12 +88,19 @@ def _release_at_end(connection: Connection, *_: Any) -> None:
 
 
 @event.listens_for(Pool, "reset")
+def _release_at_reset(_dbapi_connection: Any, record: Any, _reset_state: Any) -> None:
+    _release(record.info)
+
+
 @event.listens_for(Pool, "checkin")
-@event.listens_for(Pool, "close")
-@event.listens_for(Pool, "invalidate")
-def _release_with_pool(_dbapi_connection: Any, record: Any, *_: Any) -> None:
+def _release_at_checkin(_dbapi_connection: Any, record: Any) -> None:
     if record is not None:
         _release(record.info)
+
+
+@event.listens_for(Pool, "invalidate")
+def _release_at_invalidate(_dbapi_connection: Any, record: Any, _exception: Any) -> None:
+    _release(record.info)
 
 
 def _release(info: dict[str, Any]) -> None:

@@ -77,7 +77,7 @@ class Screen:
         with self._changed:
             while True:
                 for state in reversed(self.states):
-                    if state["version"] > after and condition(state):
+                    if state["version"] > after and _holds(condition, state):
                         return state
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -109,6 +109,15 @@ def staff_cookies(base: str, username: str = "clerk", password: str = STAFF_PASS
     )
     assert answer.status_code == 302, answer.text
     return browser.cookies.get_dict()
+
+
+def _holds(condition: Callable[[dict[str, Any]], bool], state: dict[str, Any]) -> bool:
+    """A condition about a part of the state that an older state lacks (no household on
+    screen yet) simply does not hold for that state."""
+    try:
+        return bool(condition(state))
+    except (KeyError, TypeError):
+        return False
 
 
 def close_all(screens: list[Screen]) -> None:

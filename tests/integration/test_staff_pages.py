@@ -331,7 +331,7 @@ def test_a_recusal_is_declared_with_its_reason_on_the_household_page(staff) -> N
     page = f"/staff/meetings/{meeting.id}/households/{household.id}"
     missing = staff.post(f"{page}/recusals", {"member": member.id, "reason": ""})
     assert missing.status_code == 302
-    assert "Choose the member" in staff.get(page).get_data(as_text=True)  # XXX zh
+    assert "请选择成员并填写回避原因" in staff.get(page).get_data(as_text=True)
     assert (
         staff.post(f"{page}/recusals", {"member": member.id, "reason": "申请人的侄子"}).status_code
         == 302

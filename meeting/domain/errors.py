@@ -31,3 +31,7 @@ class InvalidRules(DomainError):
 
 class SetupRefused(DomainError):
     """A change to the meeting's setup conflicts with what is already there."""
+
+
+class MeetingFinalised(DomainError):
+    """The minutes are signed off: the meeting is read-only; corrections are amendments."""

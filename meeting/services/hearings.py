@@ -25,7 +25,7 @@ from ..store.models import (
     utcnow,
 )
 from . import ballots
-from .events import lock_meeting, record_event
+from .events import check_not_finalised, lock_meeting, record_event
 from .presence import quorum_of
 from .setup import hearing_rules
 
@@ -50,6 +50,7 @@ def take_step(
     """
     if step not in STEPS:
         raise StepNotAllowed(msg("Unknown step."))
+    check_not_finalised(meeting)
     if meeting.status is MeetingStatus.CLOSED:
         raise StepNotAllowed(msg("This meeting is closed and can no longer be changed."))
     household = household_at(meeting, position)

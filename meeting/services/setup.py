@@ -25,7 +25,7 @@ from ..labels import LABELS, SYNONYMS
 from ..store.models import Hearing, Household, Meeting, MeetingStatus, PanelMember
 from ..web.i18n import translate_in
 from .cards import issue_card
-from .events import record_event
+from .events import check_not_finalised, record_event
 
 MAX_NAME_LENGTH = 64
 
@@ -242,6 +242,7 @@ def import_vocabulary() -> Vocabulary:
 
 
 def _ensure_editable(meeting: Meeting) -> None:
+    check_not_finalised(meeting)
     if meeting.status is MeetingStatus.CLOSED:
         raise SetupRefused(msg("This meeting is closed and can no longer be changed."))
 

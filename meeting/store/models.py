@@ -98,6 +98,11 @@ class Meeting(db.Model):
     #: publish each item's tracker codes with their choices after the count; a meeting
     #: where members may be pressured to show their tracker turns this off
     publish_trackers: Mapped[bool] = mapped_column(default=True)
+    #: when the secretary signed off the minutes: from then on the meeting is read-only and
+    #: a correction is an appended amendment (docs/audit.md)
+    finalised_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the staff username who signed off
+    finalised_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -341,7 +346,9 @@ class SpeakRequest(db.Model):
 class Event(db.Model):
     """An append-only log of what happened in a meeting, numbered per meeting.
 
-    Never holds a ballot's content next to a member: see docs/ballot-secrecy.md.
+    Each entry carries the hash of the one before it (a hash chain, docs/audit.md), so a
+    changed, removed or reordered entry is found by `meeting verify`. Never holds a
+    ballot's content next to a member: see docs/ballot-secrecy.md.
     """
 
     __tablename__ = "event"
@@ -357,6 +364,10 @@ class Event(db.Model):
     kind: Mapped[str] = mapped_column(String(64))
     actor: Mapped[str] = mapped_column(String(64))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: the previous entry's hash (meeting.domain.audit.GENESIS for the first)
+    prev_hash: Mapped[str] = mapped_column(String(64), server_default="")
+    #: SHA-256 of this entry's content and prev_hash (meeting.domain.audit.event_hash)
+    hash: Mapped[str] = mapped_column(String(64), server_default="")
 
 
 class BallotReceipt(db.Model):

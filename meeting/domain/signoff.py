@@ -1,0 +1,48 @@
+"""When the secretary may sign off a meeting's minutes, and what an amendment may say."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .errors import MeetingFinalised, StepNotAllowed
+from .messages import msg
+from .phases import Phase
+
+MAX_AMENDMENT_LENGTH = 5_000
+
+
+def check_can_sign_off(phases: Mapping[int, Phase], already_signed: bool) -> None:
+    """The minutes are signed off once, after every household's result was announced.
+
+    ``phases`` maps each household's position to its hearing's phase. A household still to
+    be heard would otherwise be left out of a record that can no longer change.
+    """
+    if already_signed:
+        raise MeetingFinalised(msg("The minutes of this meeting are already signed off."))
+    if not phases:
+        raise StepNotAllowed(msg("There are no households: there is nothing to sign off."))
+    waiting = sorted(p for p, phase in phases.items() if phase is not Phase.ANNOUNCED)
+    if waiting:
+        raise StepNotAllowed(
+            msg(
+                "The minutes can be signed off only once every household's result is "
+                "announced; still open: %(positions)s.",
+                positions=", ".join(str(p) for p in waiting),
+            )
+        )
+
+
+def amendment_text(text: str, signed_off: bool) -> str:
+    """The amendment as it will be logged: a correction to signed-off minutes, not empty."""
+    if not signed_off:
+        raise StepNotAllowed(
+            msg("Amendments are added after the sign-off; until then, correct the record itself.")
+        )
+    text = text.strip()
+    if not text:
+        raise StepNotAllowed(msg("Please write the amendment."))
+    if len(text) > MAX_AMENDMENT_LENGTH:
+        raise StepNotAllowed(
+            msg("An amendment holds at most %(count)d characters.", count=MAX_AMENDMENT_LENGTH)
+        )
+    return text

@@ -125,5 +125,7 @@ def _buffer_static_file(response: Response) -> Response:
 
 def _register_pages(app: Flask) -> None:
     from .web import register_blueprints
+    from .web.exports.views import bp as exports_bp
 
     register_blueprints(app)
+    app.register_blueprint(exports_bp)

@@ -101,3 +101,56 @@ def create_staff_command(username: str, display_name: str | None, password: str)
     except DomainError as error:
         raise click.ClickException(str(error.message)) from error
     click.echo(f"Created staff account {username}.")
+
+
+@main.command("verify")
+@click.argument("meeting_id", metavar="MEETING", type=int)
+@with_appcontext
+def verify_command(meeting_id: int) -> None:
+    """Check a meeting's audit trail (its event hash chain); exit 1 at the first broken entry."""
+    from .extensions import db
+    from .services.audit import verify_chain
+    from .store.models import Meeting
+
+    upgrade()  # a database from before the chain gets its events hashed first
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise click.ClickException(f"There is no meeting {meeting_id}.")
+    report = verify_chain(meeting)
+    if not report.ok:
+        click.echo(f"BROKEN at entry {report.broken_seq}: {report.problem}")
+        sys.exit(1)
+    click.echo(f"OK: {report.count} events, head hash {report.head}")
+
+
+@main.command("export")
+@click.argument("meeting_id", metavar="MEETING", type=int)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["docx", "pdf", "xlsx", "notice", "notice-pdf"]),
+    default="docx",
+    show_default=True,
+    help="Minutes: docx, pdf or xlsx; the public notice list: notice (docx) or notice-pdf.",
+)
+@click.option("--output", type=click.Path(dir_okay=False), help="Where to write the file.")
+@with_appcontext
+def export_command(meeting_id: int, fmt: str, output: str | None) -> None:
+    """Write a meeting's minutes or public notice list to a file and print its path."""
+    from pathlib import Path
+
+    from .exports import export
+    from .exports.pdf import FontMissing
+    from .extensions import db
+    from .store.models import Meeting
+
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise click.ClickException(f"There is no meeting {meeting_id}.")
+    try:
+        document = export(meeting, fmt)
+    except FontMissing as error:
+        raise click.ClickException(str(error)) from error
+    path = Path(output or document.filename)
+    path.write_bytes(document.data)
+    click.echo(str(path.resolve()))

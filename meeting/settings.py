@@ -40,11 +40,24 @@ class ServerSettings:
 
 
 @dataclass(frozen=True)
+class NoticeSettings:
+    """What the public notice list (公示名单) tells the village beyond the results."""
+
+    #: how many days the list stays posted for objections
+    period_days: int
+    #: where and how to object, as printed on the notice
+    object_to: str
+    #: who to contact, as printed on the notice
+    contact: str
+
+
+@dataclass(frozen=True)
 class Settings:
     """The validated configuration the app runs with."""
 
     rules: HearingRules
     server: ServerSettings
+    notice: NoticeSettings
 
 
 def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -79,7 +92,11 @@ def load_settings(
             raw["server"][key] = environ[variable]
     if overrides:
         _merge(raw, overrides)
-    return Settings(rules=HearingRules.from_mapping(raw["rules"]), server=_server(raw["server"]))
+    return Settings(
+        rules=HearingRules.from_mapping(raw["rules"]),
+        server=_server(raw["server"]),
+        notice=_notice(raw.get("notice", {})),
+    )
 
 
 def _server(raw: Mapping[str, Any]) -> ServerSettings:
@@ -102,3 +119,17 @@ def _server(raw: Mapping[str, Any]) -> ServerSettings:
     if server.default_locale not in ("zh", "en"):
         raise ConfigError('[server] default_locale must be "zh" or "en"')
     return server
+
+
+def _notice(raw: Mapping[str, Any]) -> NoticeSettings:
+    try:
+        notice = NoticeSettings(
+            period_days=int(raw.get("period_days", 7)),
+            object_to=str(raw.get("object_to", "")).strip(),
+            contact=str(raw.get("contact", "")).strip(),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"invalid [notice] setting: {exc!r}") from exc
+    if notice.period_days < 1:
+        raise ConfigError("[notice] period_days must be at least 1")
+    return notice

@@ -247,6 +247,8 @@ def run_ballot_over_sockets(live_server, meeting, host, phones, screens, positio
         )
         assert answer == {"ok": True, "status": "recorded"}
     closed = host.wait_for(lambda s: s["current"]["phase"] == "counted", "the count")
+    for screen in screens:  # every phone has had every state up to the count
+        screen.wait_for(lambda s: s["version"] >= closed["version"], "the count")
     seen = [
         s
         for screen in [host, *screens]

@@ -1,0 +1,608 @@
+"""What the minutes and the notice say, built once from the database and translated, so the
+DOCX, PDF and XLSX files are drawn from the same figures and words."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_date
+from flask import current_app
+from flask_babel import force_locale
+
+from ..domain.findings import FindingGroup, headings_in
+from ..domain.messages import Message, msg
+from ..domain.roles import Role
+from ..domain.rules import Tier
+from ..domain.tally import Outcome
+from ..services import ballots, signoff
+from ..services.audit import head_hash
+from ..services.setup import hearing_rules
+from ..store.models import BallotResult, Household, Meeting, PanelMember
+from ..web.i18n import translate
+
+#: the words of the documents, beside the labels of codes (meeting/labels.py)
+TEXTS: dict[str, Message] = {
+    "minutes": msg("Minutes of the democratic review hearing"),
+    "notice": msg("Public notice of the democratic review results"),
+    "meeting": msg("Meeting"),
+    "title": msg("Title"),
+    "place": msg("Place"),
+    "date": msg("Date"),
+    "kind": msg("Assistance"),
+    "attendance": msg("Attendance of the review panel"),
+    "name": msg("Name"),
+    "role": msg("Role"),
+    "present": msg("Present"),
+    "absent": msg("Absent"),
+    "presence": msg("Presence"),
+    "votes_by": msg("Votes by"),
+    "phone": msg("phone"),
+    "paper": msg("paper"),
+    "quorum": msg("Quorum at each ballot"),
+    "at_open": msg("At the opening"),
+    "at_close": msg("At the close"),
+    "representatives": msg("Representatives present"),
+    "cadres": msg("Cadres present"),
+    "quorum_key": msg(
+        "Each cell: representatives present / cadres present, and whether the quorum held."
+    ),
+    "quorum_holds": msg("Quorum held"),
+    "quorum_fails": msg("Quorum not met"),
+    "households": msg("Hearings of the households"),
+    "no": msg("No."),
+    "head": msg("Head of household"),
+    "persons": msg("Persons"),
+    "address": msg("Address"),
+    "category": msg("Category"),
+    "application": msg("Application"),
+    "investigator": msg("Investigator"),
+    "findings": msg("Home-visit findings"),
+    "recommendation": msg("Recommendation"),
+    "proposed_tier": msg("Proposed tier"),
+    "statement": msg("The applicant's statement"),
+    "questioning": msg("Questions and answers"),
+    "recusals": msg("Recusals"),
+    "reason": msg("Reason"),
+    "none": msg("none"),
+    "ballot": msg("Secret ballot"),
+    "entitled": msg("Entitled to vote"),
+    "cast": msg("Ballots cast"),
+    "on_phone": msg("On phones"),
+    "on_paper": msg("On paper"),
+    "eligible": msg("Eligible"),
+    "not_eligible": msg("Not eligible"),
+    "abstain": msg("Abstentions"),
+    "deferred": msg("Deferred"),
+    "basis": msg("Majority measured against"),
+    "outcome": msg("Outcome"),
+    "tier": msg("Subsidy tier"),
+    "per_person": msg("Monthly per person (yuan)"),
+    "household_total": msg("Monthly for the household (yuan)"),
+    "tier_sum": msg("%(per_person)s yuan a person × %(persons)d persons = %(total)s yuan a month"),
+    "not_counted": msg("Not yet counted."),
+    "trackers": msg("Tracker codes and their ballots"),
+    "tracker": msg("Tracker code"),
+    "choice": msg("Choice"),
+    "trackers_unpublished": msg("The tracker list of this household is not published."),
+    "totals": msg("Totals"),
+    "reviewed": msg("Reviewed"),
+    "pending": msg("Not yet counted"),
+    "household_count": msg("Households"),
+    "audit": msg("Audit trail"),
+    "head_hash": msg("Final hash of the meeting's event log"),
+    "hash_scope": msg("The hash covers every entry of the meeting's event log up to this export."),
+    "times_note": msg("Times are China Standard Time (UTC+8)."),
+    "sign_off": msg("Sign-off"),
+    "signed_off": msg("The minutes were signed off at %(moment)s by %(name)s"),
+    "not_signed_off": msg("Not yet signed off"),
+    "amendments": msg("Amendments"),
+    "amended_at": msg("Time"),
+    "amended_by": msg("Amended by"),
+    "amendment_text": msg("Text of the amendment"),
+    "no_amendments": msg("No amendments."),
+    "signatures": msg("Signatures"),
+    "signature": msg("Signature"),
+    "panel_member": msg("Panel member"),
+    "page": msg("Page %(page)s of %(pages)s"),
+    "notice_intro": msg(
+        "The panel reviewed the following households at its meeting of %(date)s at %(place)s."
+    ),
+    "notice_period": msg("Notice period: %(days)d days from the day this list is posted."),
+    "object_to": msg("Objections"),
+    "contact": msg("Contact"),
+    "posted_by": msg("Posted by the democratic review panel, %(date)s"),
+    "generated": msg("Produced %(moment)s"),
+    "sheet_households": msg("Households"),
+    "sheet_attendance": msg("Attendance"),
+    "sheet_trackers": msg("Tracker codes"),
+}
+
+
+@dataclass(frozen=True)
+class Attendee:
+    name: str
+    role: str
+    present: bool
+    presence: str
+    #: "phone", "paper" or "" (does not vote, or absent)
+    votes_by: str
+    votes_by_label: str
+
+
+@dataclass(frozen=True)
+class QuorumAt:
+    representatives: int
+    cadres: int
+    holds: bool
+    #: "Quorum held", or the reasons it failed
+    text: str
+
+    @property
+    def cell(self) -> str:
+        """As the quorum table shows it: "15 / 5：Quorum held"."""
+        return f"{self.representatives} / {self.cadres}：{self.text}"
+
+
+@dataclass(frozen=True)
+class TierAmount:
+    code: str
+    label: str
+    #: per person per month, in yuan
+    per_person: Decimal
+    #: per person × persons
+    household_total: Decimal
+
+
+@dataclass(frozen=True)
+class TrackerLine:
+    tracker: str
+    choice: str
+    tier: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    group: str
+    heading: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RecusalLine:
+    member: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Count:
+    """One household's ballot as counted at the close."""
+
+    entitled: int
+    cast: int
+    on_phone: int
+    on_paper: int
+    eligible: int
+    not_eligible: int
+    abstain: int
+    basis_count: int
+    outcome: Outcome
+    outcome_label: str
+    reason: str
+    tier: TierAmount | None
+    #: "300 yuan a person × 4 persons = 1200 yuan a month", empty without a tier
+    tier_sum: str
+    quorum_at_open: QuorumAt
+    quorum_at_close: QuorumAt
+    trackers_published: bool
+    trackers: list[TrackerLine]
+
+
+@dataclass(frozen=True)
+class HouseholdRecord:
+    position: int
+    head_name: str
+    persons: int
+    address: str
+    category: str
+    application_type: str
+    investigator: str
+    findings: list[Finding]
+    recommendation: str
+    proposed_tier: str
+    statement: str
+    questioning: str
+    recusals: list[RecusalLine]
+    #: None until the household's ballot is closed and counted
+    count: Count | None
+
+
+@dataclass(frozen=True)
+class Tally:
+    households: int
+    persons: int
+
+
+@dataclass(frozen=True)
+class Totals:
+    reviewed: Tally
+    eligible: Tally
+    not_eligible: Tally
+    deferred: Tally
+    pending: Tally
+
+
+@dataclass(frozen=True)
+class SignatureLine:
+    role: str
+    name: str
+
+
+@dataclass(frozen=True)
+class AmendmentLine:
+    """One correction appended after the sign-off, as the minutes print it."""
+
+    #: China Standard Time, "2026-11-23 14:05"
+    moment: str
+    author: str
+    text: str
+
+
+@dataclass(frozen=True)
+class MeetingHeader:
+    id: int
+    title: str
+    place: str
+    held_on: dt.date
+    held_on_text: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Minutes:
+    """The minutes (会议记录) of one meeting, every figure and word already in its language."""
+
+    locale: str
+    meeting: MeetingHeader
+    attendance: list[Attendee]
+    households: list[HouseholdRecord]
+    totals: Totals
+    #: the head of the event chain when this export was built
+    head_hash: str
+    signatures: list[SignatureLine]
+    texts: dict[str, str]
+    produced: str
+    signed_off: bool
+    #: "The minutes were signed off at … by …", or "Not yet signed off"
+    sign_off: str
+    #: in the order they were made
+    amendments: list[AmendmentLine]
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    position: int
+    head_name: str
+    persons: int
+    outcome_label: str
+    tier: TierAmount | None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The public notice list (公示名单): what a notice may show and nothing more."""
+
+    locale: str
+    meeting: MeetingHeader
+    rows: list[NoticeRow]
+    intro: str
+    period: str
+    object_to: str
+    contact: str
+    posted_by: str
+    texts: dict[str, str] = field(default_factory=dict)
+
+
+# --- building ------------------------------------------------------------------------------
+
+
+def build_minutes(meeting: Meeting, locale: str = "zh") -> Minutes:
+    """Everything the minutes show, read from the database once, in ``locale``."""
+    with force_locale(locale):
+        texts = _texts()
+        households = [_household(h, texts) for h in meeting.households]
+        return Minutes(
+            locale=locale,
+            meeting=_header(meeting, locale),
+            attendance=[_attendee(m, texts) for m in meeting.members],
+            households=households,
+            totals=_totals(households),
+            head_hash=head_hash(meeting),
+            signatures=_signatures(meeting.members, texts),
+            texts=texts,
+            produced=_fill("generated", moment=china_time(dt.datetime.now(dt.UTC))),
+            signed_off=meeting.finalised_at is not None,
+            sign_off=_sign_off(meeting, texts),
+            amendments=[
+                AmendmentLine(
+                    moment=china_time(event.at),
+                    author=event.actor,
+                    text=str(event.data.get("text", "")),
+                )
+                for event in signoff.amendments(meeting)
+            ],
+        )
+
+
+def build_notice(meeting: Meeting, locale: str = "zh") -> Notice:
+    """The notice list of the counted households, in ``locale``: no ID or phone numbers."""
+    settings = current_app.extensions["meeting.settings"].notice
+    with force_locale(locale):
+        texts = _texts()
+        header = _header(meeting, locale)
+        rows = []
+        for household in meeting.households:
+            result = household.hearing.result
+            if result is None:
+                continue
+            rows.append(
+                NoticeRow(
+                    position=household.position,
+                    head_name=household.head_name,
+                    persons=household.persons,
+                    outcome_label=translate(result.outcome),
+                    tier=_tier_amount(result.tier_code, household.persons),
+                )
+            )
+        return Notice(
+            locale=locale,
+            meeting=header,
+            rows=rows,
+            intro=_fill("notice_intro", date=header.held_on_text, place=header.place),
+            period=_fill("notice_period", days=settings.period_days),
+            object_to=settings.object_to,
+            contact=settings.contact,
+            posted_by=_fill("posted_by", date=header.held_on_text),
+            texts=texts,
+        )
+
+
+def _fill(key: str, **params: Any) -> str:
+    """One of the TEXTS with its values filled in, in the current locale."""
+    return translate(Message(TEXTS[key].template, params))
+
+
+def _texts() -> dict[str, str]:
+    return {key: translate(message) for key, message in TEXTS.items()}
+
+
+def _header(meeting: Meeting, locale: str) -> MeetingHeader:
+    return MeetingHeader(
+        id=meeting.id,
+        title=meeting.title,
+        place=meeting.place,
+        held_on=meeting.held_on,
+        held_on_text=format_date(meeting.held_on, format="long", locale=_babel_locale(locale)),
+        kind=translate(meeting.kind),
+    )
+
+
+def _china_zone() -> dt.tzinfo:
+    """China Standard Time: Asia/Shanghai, or a fixed UTC+8 without the tz database."""
+    try:
+        return ZoneInfo("Asia/Shanghai")
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+#: the zone every time in the documents is printed in
+CHINA_TIME = _china_zone()
+
+
+def china_time(moment: dt.datetime) -> str:
+    """A moment as the documents print it, in China Standard Time: "2026-11-23 14:05".
+
+    A naive datetime (SQLite returns them) is taken as UTC, as the app stores it.
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
+
+
+def _sign_off(meeting: Meeting, texts: dict[str, str]) -> str:
+    if meeting.finalised_at is None:
+        return texts["not_signed_off"]
+    return _fill(
+        "signed_off", moment=china_time(meeting.finalised_at), name=meeting.finalised_by or ""
+    )
+
+
+def _babel_locale(locale: str) -> str:
+    return "zh_Hans_CN" if locale == "zh" else locale
+
+
+def _attendee(member: PanelMember, texts: dict[str, str]) -> Attendee:
+    votes_by = ""
+    if member.votes and member.votes_on_paper:
+        votes_by = "paper"
+    elif member.votes and member.device_hash is not None:
+        votes_by = "phone"  # a phone holds the seat
+    return Attendee(
+        name=member.name,
+        role=translate(member.role),
+        present=member.present,
+        presence=texts["present"] if member.present else texts["absent"],
+        votes_by=votes_by,
+        votes_by_label=texts[votes_by] if votes_by else "",
+    )
+
+
+def _quorum(snapshot: dict[str, Any], texts: dict[str, str]) -> QuorumAt:
+    reasons = [translate(ballots.message_from(r)) for r in snapshot.get("reasons", [])]
+    holds = bool(snapshot["holds"])
+    return QuorumAt(
+        representatives=int(snapshot["representatives"]),
+        cadres=int(snapshot["cadres"]),
+        holds=holds,
+        text=texts["quorum_holds"] if holds else " ".join(reasons) or texts["quorum_fails"],
+    )
+
+
+def _tier(code: str | None) -> Tier | None:
+    return next((t for t in hearing_rules().tiers if t.code == code), None) if code else None
+
+
+def _tier_amount(code: str | None, persons: int) -> TierAmount | None:
+    tier = _tier(code)
+    if tier is None:
+        return None
+    return TierAmount(
+        code=tier.code,
+        label=tier.label,
+        per_person=tier.monthly_amount,
+        household_total=tier.monthly_amount * persons,
+    )
+
+
+def _count(household: Household, result: BallotResult, texts: dict[str, str]) -> Count:
+    tier = _tier_amount(result.tier_code, household.persons)
+    trackers = [
+        TrackerLine(
+            tracker=tracker,
+            choice=translate(choice),
+            tier=chosen.label if (chosen := _tier(tier_code)) else "",
+        )
+        for tracker, choice, tier_code in ballots.published_trackers(household.hearing)
+    ]
+    return Count(
+        entitled=result.entitled,
+        cast=result.cast,
+        on_phone=result.cast - result.on_paper,
+        on_paper=result.on_paper,
+        eligible=result.eligible,
+        not_eligible=result.not_eligible,
+        abstain=result.abstain,
+        basis_count=result.basis_count,
+        outcome=result.outcome,
+        outcome_label=translate(result.outcome),
+        reason=translate(ballots.message_from(result.reason)),
+        tier=tier,
+        tier_sum=_fill(
+            "tier_sum",
+            per_person=money(tier.per_person),
+            persons=household.persons,
+            total=money(tier.household_total),
+        )
+        if tier
+        else "",
+        quorum_at_open=_quorum(result.quorum_at_open, texts),
+        quorum_at_close=_quorum(result.quorum_at_close, texts),
+        trackers_published=result.trackers_published,
+        trackers=trackers,
+    )
+
+
+def _household(household: Household, texts: dict[str, str]) -> HouseholdRecord:
+    hearing = household.hearing
+    proposed = _tier(household.proposed_tier)
+    return HouseholdRecord(
+        position=household.position,
+        head_name=household.head_name,
+        persons=household.persons,
+        address=household.address,
+        category=translate(household.category),
+        application_type=translate(household.application_type),
+        investigator=household.investigator.name if household.investigator else "",
+        findings=[
+            Finding(group=translate(group), heading=translate(heading), text=text)
+            for group in FindingGroup
+            for heading in headings_in(group)
+            if (text := household.finding(heading))
+        ],
+        recommendation=translate(household.recommendation),
+        proposed_tier=proposed.label if proposed else "",
+        statement=hearing.statement_notes.strip(),
+        questioning=hearing.questioning_notes.strip(),
+        recusals=[
+            RecusalLine(member=r.member.name, reason=r.reason)
+            for r in sorted(household.recusals, key=lambda r: r.member.position)
+        ],
+        count=_count(household, hearing.result, texts) if hearing.result else None,
+    )
+
+
+def _sum(records: Iterable[HouseholdRecord]) -> Tally:
+    chosen = list(records)
+    return Tally(households=len(chosen), persons=sum(r.persons for r in chosen))
+
+
+def _totals(households: list[HouseholdRecord]) -> Totals:
+    counted = [h for h in households if h.count is not None]
+
+    def with_outcome(outcome: Outcome) -> Tally:
+        return _sum(h for h in counted if h.count is not None and h.count.outcome is outcome)
+
+    return Totals(
+        reviewed=_sum(counted),
+        eligible=with_outcome(Outcome.ELIGIBLE),
+        not_eligible=with_outcome(Outcome.NOT_ELIGIBLE),
+        deferred=with_outcome(Outcome.DEFERRED),
+        pending=_sum(h for h in households if h.count is None),
+    )
+
+
+#: the roles that sign the minutes, in order; the panel's voting members follow
+SIGNING_ROLES = (Role.HOST, Role.SECRETARY, Role.SCRUTINEER)
+#: blank lines for a signing role nobody was entered for (two scrutineers are usual)
+BLANK_LINES = {Role.HOST: 1, Role.SECRETARY: 1, Role.SCRUTINEER: 2}
+
+
+def _signatures(members: list[PanelMember], texts: dict[str, str]) -> list[SignatureLine]:
+    lines: list[SignatureLine] = []
+    for role in SIGNING_ROLES:
+        names = [m.name for m in members if m.role is role]
+        label = translate(role)
+        lines += [SignatureLine(label, n) for n in names] or [
+            SignatureLine(label, "") for _ in range(BLANK_LINES[role])
+        ]
+    lines += [
+        SignatureLine(texts["panel_member"], m.name) for m in members if m.votes and m.present
+    ]
+    return lines
+
+
+def money(amount: Decimal) -> str:
+    """A yuan amount without needless decimals: 420, 187.5."""
+    text = f"{amount:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def notice_table(notice: Notice) -> tuple[list[str], list[list[object]]]:
+    """The notice's table: its header and rows, the same in every format."""
+    t = notice.texts
+    header = [
+        t["no"],
+        t["head"],
+        t["persons"],
+        t["outcome"],
+        t["tier"],
+        t["per_person"],
+        t["household_total"],
+    ]
+    rows: list[list[object]] = [
+        [
+            r.position,
+            r.head_name,
+            r.persons,
+            r.outcome_label,
+            r.tier.label if r.tier else "",
+            money(r.tier.per_person) if r.tier else "",
+            money(r.tier.household_total) if r.tier else "",
+        ]
+        for r in notice.rows
+    ]
+    return header, rows

@@ -1,0 +1,1 @@
+"""Downloads of a meeting's minutes and notice list, for signed-in staff."""

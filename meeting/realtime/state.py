@@ -113,12 +113,12 @@ def _ballot_card(meeting: Meeting, hearing: Hearing) -> dict[str, Any]:
         "trackers_on_projector": hearing.trackers_on_projector,
     }
     if hearing.phase is Phase.VOTING:
-        progress = ballots.turnout(meeting, hearing)
         voted = ballots.voted_ids(hearing)
+        progress = ballots.turnout(meeting, hearing, voted)
         card["turnout"] = {
             "cast": progress.cast,
             "entitled": progress.entitled,
-            "slips_waiting": progress.cast - ballots.ballots_entered(hearing),
+            "slips_waiting": ballots.slips_waiting(hearing, progress.cast),
         }
         card["voted_ids"] = sorted(voted)
     elif hearing.result is not None:

@@ -85,9 +85,17 @@ def ballots_entered(hearing: Hearing) -> int:
     )
 
 
-def turnout(meeting: Meeting, hearing: Hearing) -> Turnout:
-    """How many have voted, against how many are entitled: all that is known while open."""
-    voted = voted_ids(hearing)
+def slips_waiting(hearing: Hearing, voted: int | None = None) -> int:
+    """Paper slips handed in (receipts without a ballot yet) that are not entered yet.
+    ``voted``: how many receipts there are, if the caller has already counted them."""
+    voted = len(voted_ids(hearing)) if voted is None else voted
+    return voted - ballots_entered(hearing)
+
+
+def turnout(meeting: Meeting, hearing: Hearing, voted: set[int] | None = None) -> Turnout:
+    """How many have voted, against how many are entitled: all that is known while open.
+    ``voted``: who has voted, if the caller has already read it."""
+    voted = voted_ids(hearing) if voted is None else voted
     return Turnout(cast=len(voted), entitled=entitled_count(entitled_ids(meeting, hearing), voted))
 
 
@@ -200,8 +208,7 @@ def enter_paper_ballot(
         return ALREADY_RECORDED
     _require_open(hearing)
     ballot = parse_ballot(choice, tier_code, hearing_rules())
-    waiting = len(voted_ids(hearing)) - ballots_entered(hearing)
-    if waiting <= 0:
+    if slips_waiting(hearing) <= 0:
         raise DomainError(msg("Every paper slip handed in has been entered already."))
     db.session.add(
         SecretBallot(
@@ -331,7 +338,7 @@ def withdraw_recusal(household: Household, member: PanelMember, actor: str) -> N
 
 
 def check_slips_entered(hearing: Hearing) -> None:
-    waiting = len(voted_ids(hearing)) - ballots_entered(hearing)
+    waiting = slips_waiting(hearing)
     if waiting > 0:
         raise DomainError(
             msg(
@@ -401,7 +408,7 @@ def seal_and_count(meeting: Meeting, hearing: Hearing) -> BallotResult:
     entitled = entitled_count(entitled_ids(meeting, hearing), (r.member_id for r in receipts))
     counted = tally(
         (Ballot(b.choice, b.tier_code) for b in ballots),
-        entitled=max(entitled, len(ballots)),
+        entitled=entitled,  # counts those who voted and left: never fewer than the ballots
         rules=rules,
         quorum_held=quorum.holds,
     )

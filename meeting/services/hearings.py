@@ -102,7 +102,7 @@ def close_if_complete(meeting: Meeting, position: int) -> bool:
     if hearing.phase is not Phase.VOTING:
         return False
     progress = ballots.turnout(meeting, hearing)
-    if not progress.complete or ballots.ballots_entered(hearing) < progress.cast:
+    if not progress.complete or ballots.slips_waiting(hearing, progress.cast) > 0:
         return False
     try:
         take_step(meeting, position, "close_ballot", "server")

@@ -82,12 +82,16 @@ class HearingRules:
             if phase not in TIMED_PHASES or seconds <= 0:
                 raise InvalidRules(msg("Invalid time limit for phase %(phase)s.", phase=str(phase)))
 
+    def find_tier(self, code: str | None) -> Tier | None:
+        """The tier with this code, or None (no code, or one no longer configured)."""
+        return next((t for t in self.tiers if t.code == code), None) if code else None
+
     def tier(self, code: str) -> Tier:
         """The tier with this code, or InvalidRules if there is none."""
-        for t in self.tiers:
-            if t.code == code:
-                return t
-        raise InvalidRules(msg("Unknown subsidy tier %(code)s.", code=code))
+        found = self.find_tier(code)
+        if found is None:
+            raise InvalidRules(msg("Unknown subsidy tier %(code)s.", code=code))
+        return found
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> HearingRules:

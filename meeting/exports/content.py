@@ -453,7 +453,7 @@ def _quorum(snapshot: dict[str, Any], texts: dict[str, str]) -> QuorumAt:
 
 
 def _tier(code: str | None) -> Tier | None:
-    return next((t for t in hearing_rules().tiers if t.code == code), None) if code else None
+    return hearing_rules().find_tier(code)
 
 
 def _tier_amount(code: str | None, persons: int) -> TierAmount | None:

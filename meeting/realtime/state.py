@@ -88,7 +88,7 @@ def public_state(meeting: Meeting) -> dict[str, Any]:
 
 
 def _tier(code: str | None) -> Tier | None:
-    return next((t for t in hearing_rules().tiers if t.code == code), None) if code else None
+    return hearing_rules().find_tier(code)
 
 
 def _tier_view(tier: Tier | None) -> dict[str, Any] | None:
@@ -128,7 +128,7 @@ def _ballot_card(meeting: Meeting, hearing: Hearing) -> dict[str, Any]:
                 "tracker": tracker,
                 "choice": choice.value,
                 "choice_label": translate(choice),
-                "tier": _tier(tier_code).label if _tier(tier_code) else None,
+                "tier": tier.label if (tier := _tier(tier_code)) else None,
             }
             for tracker, choice, tier_code in ballots.published_trackers(hearing)
         ]
@@ -164,11 +164,7 @@ def _result_view(result: BallotResult) -> dict[str, Any]:
 
 def _household_card(meeting: Meeting, household: Household) -> dict[str, Any]:
     hearing = household.hearing
-    tier = (
-        next((t for t in hearing_rules().tiers if t.code == household.proposed_tier), None)
-        if household.proposed_tier
-        else None
-    )
+    tier = _tier(household.proposed_tier)
     return {
         "position": household.position,
         "head_name": household.head_name,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from meeting.domain.errors import InvalidRules
 from meeting.domain.phases import Phase
-from meeting.domain.rules import DecisionBasis, HearingRules
+from meeting.domain.rules import DecisionBasis, HearingRules, Tier
 
 TIERS = [{"code": "A", "label": "一档", "monthly_amount": 420}]
 
@@ -35,3 +37,10 @@ def test_rules_are_read_from_the_configuration_table() -> None:
 def test_a_wrong_rule_is_refused_with_a_reason(raw, complaint) -> None:
     with pytest.raises(InvalidRules, match=complaint):
         HearingRules.from_mapping(raw)
+
+
+def test_a_tier_is_found_by_its_code_and_an_unknown_or_missing_code_finds_none() -> None:
+    rules = HearingRules(tiers=(Tier("A", "一档", Decimal(420)), Tier("B", "二档", Decimal(300))))
+    assert rules.find_tier("B") == rules.tier("B") == Tier("B", "二档", Decimal(300))
+    assert rules.find_tier("Z") is None and rules.find_tier(None) is None
+    assert rules.find_tier("") is None

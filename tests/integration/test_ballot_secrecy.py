@@ -246,7 +246,11 @@ def run_ballot_over_sockets(live_server, meeting, host, phones, screens, positio
             {"position": position, "choice": choice, "tier": tier, "tracker": codes[-1]},
         )
         assert answer == {"ok": True, "status": "recorded"}
-    closed = host.wait_for(lambda s: s["current"]["phase"] == "counted", "the count")
+    closed = host.wait_for(
+        lambda s: s["current"]["position"] == position and s["current"]["phase"] == "counted",
+        "the count",
+        after=opened,  # not the previous household's count, still in the list
+    )
     for screen in screens:  # every phone has had every state up to the count
         screen.wait_for(lambda s: s["version"] >= closed["version"], "the count")
     seen = [

@@ -25,9 +25,9 @@ from flask_migrate import upgrade
 
 from meeting import create_app
 from meeting.exports import FORMATS, export
-from meeting.services import ballots, hearings
-from meeting.services.demo import ensure_demo
-from tests.integration.ballot_helpers import open_ballot, present_voters, seat_panel
+from meeting.services import hearings, notes, recusals
+from meeting.services.demo import bot_votes, ensure_demo
+from tests.integration.ballot_helpers import close_if_open, open_ballot, present_voters, seat_panel
 
 NOTES = "申请人陈述：家中无固定收入，长期患病。\n问：是否有车辆？\n答：没有。"
 
@@ -43,15 +43,15 @@ def main() -> None:
         upgrade()
         meeting, _ = ensure_demo()
         seat_panel(meeting)
-        ballots.recuse(meeting.households[0], present_voters(meeting)[0], "申请人的女婿", "bench")
-        for household in meeting.households:
+        recusals.recuse(meeting.id, 1, present_voters(meeting)[0].id, "申请人的女婿", "bench")
+        for household in list(meeting.households):
             position = household.position
-            hearings.save_notes(meeting, position, "statement_notes", NOTES, "bench")
-            hearings.save_notes(meeting, position, "questioning_notes", NOTES, "bench")
+            notes.save_notes(meeting.id, position, "statement_notes", NOTES, "bench")
+            notes.save_notes(meeting.id, position, "questioning_notes", NOTES, "bench")
             open_ballot(meeting, position)
-            ballots.bot_votes(meeting, position, "bench")
-            hearings.take_step(meeting, position, "close_ballot", "bench", confirmed=True)
-            hearings.take_step(meeting, position, "announce", "bench")
+            bot_votes(meeting.id, position, "bench")
+            close_if_open(meeting, position)
+            hearings.announce(meeting.id, position, "bench")
         print(f"{len(meeting.households)} households heard; {args.runs} runs of each format")
         for fmt in FORMATS:
             times = []

@@ -45,7 +45,12 @@ def create_app(
         or "sqlite:///" + os.path.join(app.instance_path, "meeting.sqlite3"),
         SQLALCHEMY_ECHO=False,  # SQL echo could print ballots next to receipts
         # nor may a database error's message carry the values of the failed statement
-        SQLALCHEMY_ENGINE_OPTIONS={"hide_parameters": True},
+        SQLALCHEMY_ENGINE_OPTIONS={
+            "hide_parameters": True,
+            "pool_size": settings.server.db_pool_size,
+            "max_overflow": settings.server.db_pool_overflow,
+            "pool_timeout": settings.server.db_pool_timeout_s,
+        },
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SAMESITE="Lax",
@@ -88,7 +93,10 @@ def _attach_extensions(app: Flask, settings: Settings) -> None:
     # Handlers must be known before the first socketio.init_app: Flask-SocketIO replays its
     # handler list onto each new server only for handlers registered while it had none.
     from .realtime import handlers  # noqa: F401
+    from .realtime.audience import Audience
+    from .realtime.push import Pusher
     from .realtime.quiet_logs import silence_packet_traces
+    from .services.unit_of_work import on_committed
     from .store import sqlite  # noqa: F401  (registers the SQLite connection pragmas)
     from .web.i18n import init_i18n
 
@@ -101,6 +109,15 @@ def _attach_extensions(app: Flask, settings: Settings) -> None:
     app.after_request(_buffer_static_file)  # runs before Compress's hook (reverse order)
     init_i18n(app, babel)
     silence_packet_traces()
+    # every committed change marks its meeting; one sender per meeting sends its screens
+    # the newest state (realtime/push.py)
+    pusher = Pusher(
+        app,
+        Audience(settings.server.socketio_message_queue),
+        keep_last=settings.server.benchmark_events,
+    )
+    app.extensions["meeting.pusher"] = pusher
+    on_committed(app, pusher.mark)
     socketio.init_app(
         app,
         async_mode=settings.server.async_mode,

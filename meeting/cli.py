@@ -116,7 +116,7 @@ def verify_command(meeting_id: int) -> None:
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         raise click.ClickException(f"There is no meeting {meeting_id}.")
-    report = verify_chain(meeting)
+    report = verify_chain(meeting.id)
     if not report.ok:
         click.echo(f"BROKEN at entry {report.broken_seq}: {report.problem}")
         sys.exit(1)

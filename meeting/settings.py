@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
+
 from .domain.rules import HearingRules
 from .resources import resource_dir
 
@@ -37,6 +39,13 @@ class ServerSettings:
     default_locale: str
     sqlite_busy_timeout_ms: int
     join_rate_limit: str
+    #: database connections each server process keeps (and how many more it may open)
+    db_pool_size: int
+    db_pool_overflow: int
+    #: how long an action waits for a free connection before the phone is told "busy"
+    db_pool_timeout_s: float
+    #: the events only the benchmarks use (benchmarks/live_core.py); off in a real meeting
+    benchmark_events: bool
 
 
 @dataclass(frozen=True)
@@ -111,11 +120,19 @@ def _server(raw: Mapping[str, Any]) -> ServerSettings:
             default_locale=str(raw.get("default_locale", "zh")),
             sqlite_busy_timeout_ms=int(raw.get("sqlite_busy_timeout_ms", 5000)),
             join_rate_limit=str(raw.get("join_rate_limit", "30 per minute")),
+            db_pool_size=int(raw.get("db_pool_size", 10)),
+            db_pool_overflow=int(raw.get("db_pool_overflow", 20)),
+            db_pool_timeout_s=float(raw.get("db_pool_timeout_s", 3)),
+            benchmark_events=bool(raw.get("benchmark_events", False)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"invalid [server] setting: {exc!r}") from exc
     if server.async_mode not in ASYNC_MODES:
         raise ConfigError(f"[server] async_mode must be one of {', '.join(ASYNC_MODES)}")
+    if server.db_pool_size < 1 or server.db_pool_overflow < 0 or server.db_pool_timeout_s <= 0:
+        raise ConfigError(
+            "[server] db_pool_size must be >= 1, db_pool_overflow >= 0 and db_pool_timeout_s > 0"
+        )
     if server.default_locale not in ("zh", "en"):
         raise ConfigError('[server] default_locale must be "zh" or "en"')
     return server
@@ -133,3 +150,13 @@ def _notice(raw: Mapping[str, Any]) -> NoticeSettings:
     if notice.period_days < 1:
         raise ConfigError("[notice] period_days must be at least 1")
     return notice
+
+
+def current_settings() -> Settings:
+    """The settings of the running app."""
+    return current_app.extensions["meeting.settings"]
+
+
+def current_rules() -> HearingRules:
+    """The hearing rules the running app was configured with."""
+    return current_settings().rules

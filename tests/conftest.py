@@ -112,7 +112,7 @@ def make_meeting(
     title: str = "东湖村农村低保评议会",
 ) -> Meeting:
     """A meeting with a panel of generated names; the app context must be active."""
-    meeting = setup.create_meeting(
+    meeting_id = setup.create_meeting(
         setup.MeetingDetails(
             title=title,
             place="东湖村村委会",
@@ -122,12 +122,12 @@ def make_meeting(
         "test",
     )
     for i in range(representatives):
-        setup.add_member(meeting, f"代表{i + 1:02d}", Role.REPRESENTATIVE, "test")
+        setup.add_member(meeting_id, f"代表{i + 1:02d}", Role.REPRESENTATIVE, "test")
     for i in range(cadres):
-        setup.add_member(meeting, f"干部{i + 1:02d}", Role.CADRE, "test")
+        setup.add_member(meeting_id, f"干部{i + 1:02d}", Role.CADRE, "test")
     for name in investigators:
-        setup.add_member(meeting, name, Role.INVESTIGATOR, "test")
-    return meeting
+        setup.add_member(meeting_id, name, Role.INVESTIGATOR, "test")
+    return db.session.get(Meeting, meeting_id)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from .errors import StepNotAllowed
+from .hearing import HearingSteps
 from .messages import msg
 from .phases import TIMED_PHASES, Phase
 from .rules import HearingRules
@@ -29,6 +30,18 @@ def check_can_begin(position: int, phases: Mapping[int, Phase]) -> None:
             raise StepNotAllowed(
                 msg("Household %(position)d is still being heard; finish it first.", position=other)
             )
+
+
+def possible_steps(phases: Mapping[int, Phase]) -> list[tuple[int, str]]:
+    """Every (position, step) the host may take now, in agenda order: the next step of the
+    household being heard, or, while none is, the start of any household still pending."""
+    in_progress = [p for p, phase in sorted(phases.items()) if phase in IN_PROGRESS]
+    steps = []
+    for position, phase in sorted(phases.items()):
+        if in_progress and position not in in_progress:
+            continue
+        steps.extend((position, step) for step in HearingSteps(phase=phase).possible_steps)
+    return steps
 
 
 def deadline(phase: Phase, started_at: dt.datetime, rules: HearingRules) -> dt.datetime | None:

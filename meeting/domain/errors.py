@@ -35,3 +35,11 @@ class SetupRefused(DomainError):
 
 class MeetingFinalised(DomainError):
     """The minutes are signed off: the meeting is read-only; corrections are amendments."""
+
+
+class NotInMeeting(DomainError):
+    """A member, household or request named by id is not part of this meeting."""
+
+
+class SeatLost(DomainError):
+    """The phone no longer holds the member's seat (freed, or the card was reissued)."""

@@ -46,7 +46,7 @@ class PhaseChange:
 
 
 @dataclass
-class Hearing:
+class HearingSteps:
     """The hearing of one household; ``history`` lists the steps taken in this object's life."""
 
     phase: Phase = Phase.PENDING
@@ -84,12 +84,9 @@ class Hearing:
         return self.phase is Phase.ANNOUNCED
 
     @property
-    def next_step(self) -> str | None:
-        """The name of the step that follows from the current phase, if any."""
-        for name, (source, _) in _STEPS.items():
-            if source is self.phase:
-                return name
-        return None
+    def possible_steps(self) -> tuple[str, ...]:
+        """The steps that may be taken from the current phase (the host is offered these)."""
+        return tuple(name for name, (source, _) in _STEPS.items() if source is self.phase)
 
     def _require(self, step: str) -> None:
         source, target = _STEPS[step]

@@ -28,6 +28,14 @@ class Message:
     def __hash__(self) -> int:
         return hash((self.template, tuple(sorted(self.params.items()))))
 
+    def to_data(self) -> dict[str, Any]:
+        """The message as stored in a JSON column (a result's reason, a quorum snapshot)."""
+        return {"template": self.template, "params": self.params}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Message:
+        return cls(data["template"], dict(data.get("params") or {}))
+
 
 def msg(template: str, **params: Any) -> Message:
     """Mark a template for the catalogue (extracted by the ``msg`` keyword) and bind its values."""

@@ -19,11 +19,13 @@ from ..domain.messages import Message, msg
 from ..domain.roles import Role
 from ..domain.rules import Tier
 from ..domain.tally import Outcome
-from ..services import ballots, signoff
+from ..extensions import db
+from ..services import signoff
 from ..services.audit import head_hash
-from ..services.setup import hearing_rules
+from ..settings import current_rules
+from ..store import ballot_box
 from ..store.models import BallotResult, Household, Meeting, PanelMember
-from ..web.i18n import translate
+from ..texts import translate
 
 #: the words of the documents, beside the labels of codes (meeting/labels.py)
 TEXTS: dict[str, Message] = {
@@ -321,7 +323,7 @@ def build_minutes(meeting: Meeting, locale: str = "zh") -> Minutes:
             attendance=[_attendee(m, texts) for m in meeting.members],
             households=households,
             totals=_totals(households),
-            head_hash=head_hash(meeting),
+            head_hash=head_hash(meeting.id),
             signatures=_signatures(meeting.members, texts),
             texts=texts,
             produced=_fill("generated", moment=china_time(dt.datetime.now(dt.UTC))),
@@ -333,7 +335,7 @@ def build_minutes(meeting: Meeting, locale: str = "zh") -> Minutes:
                     author=event.actor,
                     text=str(event.data.get("text", "")),
                 )
-                for event in signoff.amendments(meeting)
+                for event in signoff.amendments(meeting.id)
             ],
         )
 
@@ -442,7 +444,7 @@ def _attendee(member: PanelMember, texts: dict[str, str]) -> Attendee:
 
 
 def _quorum(snapshot: dict[str, Any], texts: dict[str, str]) -> QuorumAt:
-    reasons = [translate(ballots.message_from(r)) for r in snapshot.get("reasons", [])]
+    reasons = [translate(Message.from_data(r)) for r in snapshot.get("reasons", [])]
     holds = bool(snapshot["holds"])
     return QuorumAt(
         representatives=int(snapshot["representatives"]),
@@ -453,7 +455,7 @@ def _quorum(snapshot: dict[str, Any], texts: dict[str, str]) -> QuorumAt:
 
 
 def _tier(code: str | None) -> Tier | None:
-    return hearing_rules().find_tier(code)
+    return current_rules().find_tier(code)
 
 
 def _tier_amount(code: str | None, persons: int) -> TierAmount | None:
@@ -476,7 +478,11 @@ def _count(household: Household, result: BallotResult, texts: dict[str, str]) ->
             choice=translate(choice),
             tier=chosen.label if (chosen := _tier(tier_code)) else "",
         )
-        for tracker, choice, tier_code in ballots.published_trackers(household.hearing)
+        for tracker, choice, tier_code in (
+            ballot_box.published_trackers(db.session, household.hearing.id)
+            if result.trackers_published
+            else []
+        )
     ]
     return Count(
         entitled=result.entitled,
@@ -489,7 +495,7 @@ def _count(household: Household, result: BallotResult, texts: dict[str, str]) ->
         basis_count=result.basis_count,
         outcome=result.outcome,
         outcome_label=translate(result.outcome),
-        reason=translate(ballots.message_from(result.reason)),
+        reason=translate(Message.from_data(result.reason)),
         tier=tier,
         tier_sum=_fill(
             "tier_sum",

@@ -1,19 +1,23 @@
-"""Socket.IO handlers: parse, authorise, call a service, announce, reply.
+"""Socket.IO handlers: parse the payload, authorise, call one service, answer.
 
 A connection says which meeting and which view it wants in its ``auth`` payload; the
 server decides whether it may: staff views need a signed-in staff session, the member
 view a phone holding a seat in that meeting. Nothing else lets a client into a room.
-See docs/protocol.md for every event.
+Every event is answered, whatever happens: ``{"ok": true, ...}`` or ``{"ok": false,
+"error": "<a sentence>"}`` (docs/protocol.md). The new state reaches every screen through
+the push (realtime/push.py), never through the answer.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from flask import request, session
+from flask import current_app, request, session
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,111 +25,139 @@ from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from ..domain.errors import DomainError
 from ..extensions import db, socketio
-from ..services import ballots, hearings, presence, seats
-from ..store.models import Household, Meeting, PanelMember, SeatRequest
-from ..web.i18n import select_locale, translate
-from .broadcast import announce_committed, members_room, phone_view, staff_room
-from .state import public_state, staff_state
+from ..services import (
+    casting,
+    counting,
+    demo,
+    hearings,
+    notes,
+    presence,
+    recusals,
+    seats,
+    speaking,
+)
+from ..services.unit_of_work import Busy
+from ..settings import current_rules, current_settings
+from ..store import live_reads
+from ..store.models import Meeting
+from ..texts import translate
+from ..web.i18n import select_locale
+from . import payloads
+from .audience import MEMBER, STAFF, room
+from .payloads import Malformed
+from .state import build_states
 
-STAFF, MEMBER = "staff", "member"
 logger = logging.getLogger(__name__)
 LIVE = "live"  # key of this connection's facts in its Socket.IO session
+
+
+def _pusher() -> Any:
+    return current_app.extensions["meeting.pusher"]
+
+
+# --- connecting -----------------------------------------------------------------------------
 
 
 @socketio.on("connect")
 def connect(auth: dict[str, Any] | None) -> None:
     auth = auth if isinstance(auth, dict) else {}
-    meeting = _meeting_from(auth.get("meeting"))
-    view = auth.get("view")
     locale = select_locale()
     with force_locale(locale):
+        meeting = _meeting_from(auth.get("meeting"))
         if meeting is None:
             raise ConnectionRefusedError({"message": _("No such meeting.")})
+        view = auth.get("view")
         if view == STAFF:
             if not current_user.is_authenticated:
                 raise ConnectionRefusedError({"message": _("Please sign in.")})
-            session[LIVE] = {"meeting": meeting.id, "view": STAFF, "locale": locale}
-            join_room(staff_room(meeting.id, locale))
-            emit("state", staff_state(meeting))
-            return
-        if view == MEMBER:
-            member = seats.member_on_device(meeting, request.cookies.get(seats.DEVICE_COOKIE))
+            facts = {"meeting": meeting.id, "view": STAFF, "locale": locale}
+        elif view == MEMBER:
+            member = seats.member_on_device(meeting.id, request.cookies.get(seats.DEVICE_COOKIE))
             if member is None:
                 raise ConnectionRefusedError(
                     {"message": _("This phone has no seat in this meeting.")}
                 )
-            session[LIVE] = {
+            facts = {
                 "meeting": meeting.id,
                 "view": MEMBER,
                 "member": member.id,
                 "device": member.device_hash,
                 "locale": locale,
             }
-            join_room(members_room(meeting.id, locale))
             emit("you", {"id": member.id, "name": member.name, "votes": member.votes})
-            emit("state", phone_view(public_state(meeting)))
-            return
-        raise ConnectionRefusedError({"message": _("Unknown view.")})
+        else:
+            raise ConnectionRefusedError({"message": _("Unknown view.")})
+    session[LIVE] = facts
+    join_room(room(meeting.id, facts["view"], locale))
+    _pusher().audience.joined(meeting.id, locale, facts["view"])
+    try:
+        _send_state_here(facts)
+    except Exception:  # the screen is in its room: the next state reaches it
+        logger.exception("a screen's first state could not be built")
+
+
+@socketio.on("disconnect")
+def disconnect(*_args: Any) -> None:
+    facts = session.get(LIVE)
+    if facts:
+        _pusher().audience.left(facts["meeting"], facts["locale"], facts["view"])
 
 
 def _meeting_from(value: Any) -> Meeting | None:
     try:
         return db.session.get(Meeting, int(value))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
-def live_event(view: str) -> Callable:
-    """Authorise an event for a view of the connection's own meeting, run it, announce.
+def _send_state_here(facts: dict[str, Any]) -> int | None:
+    key = (facts["locale"], facts["view"])
+    session = db.session()
+    with live_reads.snapshot(session):
+        states = build_states(session, facts["meeting"], {key})
+    if key not in states:
+        return None
+    emit("state", states[key])
+    return states[key]["version"]
 
-    The handler gets the meeting (and the member, for the member view) and the payload;
-    it answers ``{"ok": true}`` or ``{"ok": false, "error": "<a sentence>"}``.
-    """
 
-    def decorate(handler: Callable) -> Callable:
-        @functools.wraps(handler)
-        def run(payload: Any = None) -> dict[str, Any]:
-            live = session.get(LIVE)
-            if not live or live["view"] != view:
+@socketio.on("sync")
+def sync(_payload: Any = None) -> dict[str, Any]:
+    """Send this screen the whole current state again (after a reconnect)."""
+    return _answer(None, lambda facts: {"version": _send_state_here(facts)})
+
+
+@socketio.on("ping")
+def ping(_payload: Any = None) -> dict[str, Any]:
+    """A bare round trip: the clock, and the floor the benchmarks measure against."""
+    return {"ok": True, "server_time": dt.datetime.now(dt.UTC).isoformat()}
+
+
+# --- answering ------------------------------------------------------------------------------
+
+
+def _answer(view: str | None, call: Callable[[dict[str, Any]], dict | None]) -> dict[str, Any]:
+    """Run an event for a connection of ``view`` (None: any) and answer it, whatever happens."""
+    facts = session.get(LIVE)
+    with force_locale(facts["locale"] if facts else select_locale()):
+        try:
+            if not facts or (view is not None and facts["view"] != view):
                 return {"ok": False, "error": _("Not allowed from this screen.")}
-            with force_locale(live["locale"]):
-                meeting = db.session.get(Meeting, live["meeting"])
-                if meeting is None:
-                    return {"ok": False, "error": _("No such meeting.")}
-                payload = payload if isinstance(payload, dict) else {}
-                try:
-                    if view == MEMBER:
-                        # the seat may have been freed or re-carded since this phone connected
-                        member = db.session.get(PanelMember, live["member"])
-                        if member is None or member.device_hash != live["device"]:
-                            return {"ok": False, "error": _("This phone no longer holds a seat.")}
-                        answer = handler(meeting, member, payload)
-                    else:
-                        # signing out (or a removed account) ends open connections too
-                        if not current_user.is_authenticated:
-                            return {"ok": False, "error": _("Please sign in.")}
-                        answer = handler(meeting, payload)
-                except DomainError as error:
-                    db.session.rollback()
-                    return {
-                        "ok": False,
-                        "error": translate(error.message),
-                        "code": _code(error),
-                    }
-                except (KeyError, TypeError, ValueError):
-                    db.session.rollback()
-                    return {"ok": False, "error": _("The request was malformed.")}
-                except Exception:
-                    # never the payload in the log: it may carry notes or, later, a ballot
-                    db.session.rollback()
-                    logger.exception("live event %s failed", handler.__name__)
-                    return {"ok": False, "error": _("The server could not do this. Try again.")}
-            announce_committed()
-            return {"ok": True, **(answer or {})}
-
-        return run
-
-    return decorate
+            if facts["view"] == STAFF and not current_user.is_authenticated:
+                # signing out (or a removed account) ends open connections too
+                return {"ok": False, "error": _("Please sign in.")}
+            return {"ok": True, **(call(facts) or {})}
+        except DomainError as error:
+            return {"ok": False, "error": translate(error.message), "code": _code(error)}
+        except Malformed:
+            return {"ok": False, "error": _("The request was malformed.")}
+        except Busy:
+            # nothing was done; the same request, sent again, is safe
+            return {"ok": False, "error": _("The server is busy; trying again…"), "busy": True}
+        except Exception:
+            # never the payload in the log: it may carry notes or a ballot
+            logger.exception("a live event failed")
+            return {"ok": False, "error": _("The server could not do this. Try again.")}
 
 
 def _code(error: DomainError) -> str:
@@ -135,197 +167,288 @@ def _code(error: DomainError) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
 
-@socketio.on("sync")
-def sync(_payload: Any = None) -> dict[str, Any]:
-    """Send this screen the whole current state again (after a missed version)."""
-    live = session.get(LIVE)
-    meeting = db.session.get(Meeting, live["meeting"]) if live else None
-    if meeting is None:
-        return {"ok": False}
-    with force_locale(live["locale"]):
-        state = staff_state(meeting) if live["view"] == STAFF else phone_view(public_state(meeting))
-    emit("state", state)
-    return {"ok": True, "version": state["version"]}
+@dataclass(frozen=True)
+class Desk:
+    """A staff screen's connection: its meeting and who is signed in."""
+
+    meeting_id: int
+    actor: str
+
+
+def on_staff(event: str) -> Callable:
+    """Register ``handler(desk, payload)`` for a staff screen's event."""
+
+    def register(handler: Callable[[Desk, dict[str, Any]], dict | None]) -> Callable:
+        @functools.wraps(handler)
+        def run(payload: Any = None) -> dict[str, Any]:
+            return _answer(
+                STAFF,
+                lambda facts: handler(
+                    Desk(facts["meeting"], current_user.username), payloads.fields(payload)
+                ),
+            )
+
+        socketio.on(event)(run)
+        return handler
+
+    return register
+
+
+def on_member(event: str) -> Callable:
+    """Register ``handler(seat, payload)`` for a phone's event."""
+
+    def register(handler: Callable[[seats.Seat, dict[str, Any]], dict | None]) -> Callable:
+        @functools.wraps(handler)
+        def run(payload: Any = None) -> dict[str, Any]:
+            return _answer(
+                MEMBER,
+                lambda facts: handler(
+                    seats.Seat(facts["meeting"], facts["member"], facts["device"]),
+                    payloads.fields(payload),
+                ),
+            )
+
+        socketio.on(event)(run)
+        return handler
+
+    return register
 
 
 # --- the member's phone -------------------------------------------------------------------
 
 
-@socketio.on("raise_hand")
-@live_event(MEMBER)
-def raise_hand(meeting: Meeting, member: PanelMember, _payload: dict) -> None:
-    hearings.raise_hand(meeting, member)
+@on_member("raise_hand")
+def raise_hand(seat: seats.Seat, _payload: dict) -> None:
+    speaking.raise_hand(seat)
 
 
-@socketio.on("withdraw_hand")
-@live_event(MEMBER)
-def withdraw_hand(meeting: Meeting, member: PanelMember, _payload: dict) -> None:
-    hearings.withdraw_hand(meeting, member)
+@on_member("withdraw_hand")
+def withdraw_hand(seat: seats.Seat, _payload: dict) -> None:
+    speaking.withdraw_hand(seat)
 
 
-@socketio.on("cast_ballot")
-@live_event(MEMBER)
-def cast_ballot(meeting: Meeting, member: PanelMember, payload: dict) -> dict[str, Any]:
+@on_member("cast_ballot")
+def cast_ballot(seat: seats.Seat, payload: dict) -> dict[str, Any]:
     # the payload holds a choice: it never goes into a log line, an event or an error
-    position = int(payload["position"])
-    status = ballots.cast_ballot(
-        meeting, member, position, payload["choice"], payload.get("tier"), payload["tracker"]
+    position = payloads.whole_number(payload, "position")
+    ballot, tracker = payloads.ballot(payload, current_rules())
+    return {"status": casting.cast_ballot(seat, position, ballot, tracker)}
+
+
+# --- the host's steps, one event per verb -------------------------------------------------
+
+
+@on_staff("start_briefing")
+def start_briefing(desk: Desk, payload: dict) -> None:
+    hearings.start_briefing(desk.meeting_id, payloads.whole_number(payload, "position"), desk.actor)
+
+
+@on_staff("start_statement")
+def start_statement(desk: Desk, payload: dict) -> None:
+    hearings.start_statement(
+        desk.meeting_id, payloads.whole_number(payload, "position"), desk.actor
     )
-    hearings.close_if_complete(meeting, position)
-    return {"status": status}
 
 
-# --- the host's console -------------------------------------------------------------------
+@on_staff("start_questioning")
+def start_questioning(desk: Desk, payload: dict) -> None:
+    hearings.start_questioning(
+        desk.meeting_id, payloads.whole_number(payload, "position"), desk.actor
+    )
 
 
-def _member(meeting: Meeting, payload: dict) -> PanelMember:
-    member = db.session.get(PanelMember, int(payload["member_id"]))
-    if member is None or member.meeting_id != meeting.id:
-        raise KeyError("member_id")
-    return member
+@on_staff("open_ballot")
+def open_ballot(desk: Desk, payload: dict) -> None:
+    hearings.open_ballot(desk.meeting_id, payloads.whole_number(payload, "position"), desk.actor)
 
 
-def _flag(payload: dict, key: str) -> bool:
-    """A true/false field; "false" or 0 are not taken for an answer."""
-    value = payload[key]
-    if not isinstance(value, bool):
-        raise TypeError(key)
-    return value
+@on_staff("close_ballot")
+def close_ballot(desk: Desk, payload: dict) -> None:
+    hearings.close_ballot(
+        desk.meeting_id,
+        payloads.whole_number(payload, "position"),
+        desk.actor,
+        confirmed=payloads.flag(payload, "confirm", default=False),
+    )
 
 
-def _actor() -> str:
-    return current_user.username if current_user.is_authenticated else "staff"
+@on_staff("announce")
+def announce(desk: Desk, payload: dict) -> None:
+    hearings.announce(desk.meeting_id, payloads.whole_number(payload, "position"), desk.actor)
 
 
-@socketio.on("step")
-@live_event(STAFF)
-def step(meeting: Meeting, payload: dict) -> None:
-    confirmed = _flag(payload, "confirm") if "confirm" in payload else False
-    hearings.take_step(meeting, int(payload["position"]), str(payload["step"]), _actor(), confirmed)
+#: the v2 ``step`` event, kept for older clients: each name is one of the verbs above
+_V2_STEPS: dict[str, Callable[[Desk, dict], None]] = {
+    "start_briefing": start_briefing,
+    "start_statement": start_statement,
+    "start_questioning": start_questioning,
+    "open_ballot": open_ballot,
+    "close_ballot": close_ballot,
+    "announce": announce,
+}
 
 
-@socketio.on("extend")
-@live_event(STAFF)
-def extend(meeting: Meeting, payload: dict) -> None:
-    hearings.extend_phase(meeting, int(payload["position"]), int(payload["seconds"]), _actor())
+@on_staff("step")
+def step(desk: Desk, payload: dict) -> None:
+    """Deprecated (protocol v2): ``{"position", "step"}``; use the verb's own event."""
+    verb = _V2_STEPS.get(payloads.text(payload, "step"))
+    if verb is None:
+        raise Malformed("step")
+    verb(desk, payload)
 
 
-@socketio.on("show")
-@live_event(STAFF)
-def show(meeting: Meeting, payload: dict) -> None:
-    position = payload.get("position")
-    hearings.show_household(meeting, None if position is None else int(position), _actor())
+@on_staff("extend")
+def extend(desk: Desk, payload: dict) -> None:
+    hearings.extend_phase(
+        desk.meeting_id,
+        payloads.whole_number(payload, "position"),
+        payloads.whole_number(payload, "seconds"),
+        desk.actor,
+    )
 
 
-@socketio.on("presence")
-@live_event(STAFF)
-def set_presence(meeting: Meeting, payload: dict) -> None:
-    presence.set_presence(_member(meeting, payload), _flag(payload, "present"), _actor())
-    if meeting.current_position is not None:  # the last one who had not voted left
-        hearings.close_if_complete(meeting, meeting.current_position)
+@on_staff("show")
+def show(desk: Desk, payload: dict) -> None:
+    hearings.show_household(
+        desk.meeting_id, payloads.optional_number(payload, "position"), desk.actor
+    )
 
 
-@socketio.on("release_seat")
-@live_event(STAFF)
-def release_seat(meeting: Meeting, payload: dict) -> None:
-    seats.release_seat(_member(meeting, payload), _actor())
+# --- presence, seats and the speaking queue -------------------------------------------------
 
 
-@socketio.on("new_card")
-@live_event(STAFF)
-def new_card(meeting: Meeting, payload: dict) -> None:
-    seats.issue_new_card(_member(meeting, payload), _actor())
+@on_staff("presence")
+def set_presence(desk: Desk, payload: dict) -> None:
+    presence.set_presence(
+        desk.meeting_id,
+        payloads.whole_number(payload, "member_id"),
+        payloads.flag(payload, "present"),
+        desk.actor,
+    )
 
 
-@socketio.on("seat_request")
-@live_event(STAFF)
-def decide_seat_request(meeting: Meeting, payload: dict) -> None:
-    seat_request = db.session.get(SeatRequest, int(payload["request_id"]))
-    if seat_request is None or seat_request.meeting_id != meeting.id:
-        raise KeyError("request_id")
-    seats.decide_seat_request(seat_request, _flag(payload, "approve"), _actor())
+@on_staff("release_seat")
+def release_seat(desk: Desk, payload: dict) -> None:
+    seats.release_seat(desk.meeting_id, payloads.whole_number(payload, "member_id"), desk.actor)
 
 
-@socketio.on("give_floor")
-@live_event(STAFF)
-def give_floor(meeting: Meeting, payload: dict) -> None:
-    hearings.give_floor(meeting, int(payload["request_id"]), _actor())
+@on_staff("new_card")
+def new_card(desk: Desk, payload: dict) -> None:
+    seats.issue_new_card(desk.meeting_id, payloads.whole_number(payload, "member_id"), desk.actor)
 
 
-@socketio.on("finish_speaking")
-@live_event(STAFF)
-def finish_speaking(meeting: Meeting, payload: dict) -> None:
-    hearings.finish_speaking(meeting, int(payload["request_id"]), _actor())
+@on_staff("seat_request")
+def decide_seat_request(desk: Desk, payload: dict) -> None:
+    seats.decide_seat_request(
+        desk.meeting_id,
+        payloads.whole_number(payload, "request_id"),
+        payloads.flag(payload, "approve"),
+        desk.actor,
+    )
+
+
+@on_staff("give_floor")
+def give_floor(desk: Desk, payload: dict) -> None:
+    speaking.give_floor(desk.meeting_id, payloads.whole_number(payload, "request_id"), desk.actor)
+
+
+@on_staff("finish_speaking")
+def finish_speaking(desk: Desk, payload: dict) -> None:
+    speaking.finish_speaking(
+        desk.meeting_id, payloads.whole_number(payload, "request_id"), desk.actor
+    )
 
 
 # --- the ballot, from the console -----------------------------------------------------------
 
 
-def _household(meeting: Meeting, payload: dict) -> Household:
-    position = int(payload["position"])
-    return hearings.household_at(meeting, position)
-
-
-@socketio.on("recuse")
-@live_event(STAFF)
-def recuse(meeting: Meeting, payload: dict) -> None:
-    ballots.recuse(
-        _household(meeting, payload), _member(meeting, payload), str(payload["reason"]), _actor()
+@on_staff("recuse")
+def recuse(desk: Desk, payload: dict) -> None:
+    recusals.recuse(
+        desk.meeting_id,
+        payloads.whole_number(payload, "position"),
+        payloads.whole_number(payload, "member_id"),
+        payloads.text(payload, "reason"),
+        desk.actor,
     )
 
 
-@socketio.on("withdraw_recusal")
-@live_event(STAFF)
-def withdraw_recusal(meeting: Meeting, payload: dict) -> None:
-    ballots.withdraw_recusal(_household(meeting, payload), _member(meeting, payload), _actor())
-
-
-@socketio.on("paper_voter")
-@live_event(STAFF)
-def paper_voter(meeting: Meeting, payload: dict) -> None:
-    ballots.mark_paper_voter(_member(meeting, payload), _flag(payload, "on_paper"), _actor())
-
-
-@socketio.on("paper_slip")
-@live_event(STAFF)
-def paper_slip(meeting: Meeting, payload: dict) -> dict[str, Any]:
-    position = int(payload["position"])
-    status = ballots.receive_paper_slip(meeting, position, _member(meeting, payload), _actor())
-    return {"status": status}
-
-
-@socketio.on("paper_ballot")
-@live_event(STAFF)
-def paper_ballot(meeting: Meeting, payload: dict) -> dict[str, Any]:
-    position = int(payload["position"])
-    status = ballots.enter_paper_ballot(
-        meeting, position, payload["choice"], payload.get("tier"), payload["tracker"], _actor()
+@on_staff("withdraw_recusal")
+def withdraw_recusal(desk: Desk, payload: dict) -> None:
+    recusals.withdraw_recusal(
+        desk.meeting_id,
+        payloads.whole_number(payload, "position"),
+        payloads.whole_number(payload, "member_id"),
+        desk.actor,
     )
-    hearings.close_if_complete(meeting, position)
+
+
+@on_staff("paper_voter")
+def paper_voter(desk: Desk, payload: dict) -> None:
+    casting.mark_paper_voter(
+        desk.meeting_id,
+        payloads.whole_number(payload, "member_id"),
+        payloads.flag(payload, "on_paper"),
+        desk.actor,
+    )
+
+
+@on_staff("paper_slip")
+def paper_slip(desk: Desk, payload: dict) -> dict[str, Any]:
+    status = casting.receive_paper_slip(
+        desk.meeting_id,
+        payloads.whole_number(payload, "position"),
+        payloads.whole_number(payload, "member_id"),
+        desk.actor,
+    )
     return {"status": status}
 
 
-@socketio.on("bot_votes")
-@live_event(STAFF)
-def bot_votes(meeting: Meeting, payload: dict) -> dict[str, Any]:
-    position = int(payload["position"])
-    count = ballots.bot_votes(meeting, position, _actor())
-    hearings.close_if_complete(meeting, position)
+@on_staff("paper_ballot")
+def paper_ballot(desk: Desk, payload: dict) -> dict[str, Any]:
+    position = payloads.whole_number(payload, "position")
+    ballot, tracker = payloads.ballot(payload, current_rules())
+    return {
+        "status": casting.enter_paper_ballot(desk.meeting_id, position, ballot, tracker, desk.actor)
+    }
+
+
+@on_staff("bot_votes")
+def bot_votes(desk: Desk, payload: dict) -> dict[str, Any]:
+    count = demo.bot_votes(desk.meeting_id, payloads.whole_number(payload, "position"), desk.actor)
     return {"count": count}
 
 
-@socketio.on("show_trackers")
-@live_event(STAFF)
-def show_trackers(meeting: Meeting, payload: dict) -> None:
-    ballots.show_trackers(meeting, int(payload["position"]), _flag(payload, "shown"), _actor())
+@on_staff("show_trackers")
+def show_trackers(desk: Desk, payload: dict) -> None:
+    counting.show_trackers(
+        desk.meeting_id,
+        payloads.whole_number(payload, "position"),
+        payloads.flag(payload, "shown"),
+        desk.actor,
+    )
 
 
 # --- the secretary ------------------------------------------------------------------------
 
 
-@socketio.on("save_notes")
-@live_event(STAFF)
-def save_notes(meeting: Meeting, payload: dict) -> None:
-    hearings.save_notes(
-        meeting, int(payload["position"]), str(payload["field"]), str(payload["text"]), _actor()
+@on_staff("save_notes")
+def save_notes(desk: Desk, payload: dict) -> None:
+    notes.save_notes(
+        desk.meeting_id,
+        payloads.whole_number(payload, "position"),
+        payloads.text(payload, "field"),
+        payloads.text(payload, "text"),
+        desk.actor,
     )
+
+
+# --- the benchmarks -------------------------------------------------------------------------
+
+
+@on_staff("bench_broadcast")
+def bench_broadcast(desk: Desk, _payload: dict) -> None:
+    """Send the meeting's last states again as they were (benchmarks/live_core.py): the
+    floor of a push, without building anything. Only with ``benchmark_events`` on."""
+    if not current_settings().server.benchmark_events or not _pusher().resend_last(desk.meeting_id):
+        raise Malformed("bench_broadcast")

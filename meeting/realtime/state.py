@@ -1,59 +1,138 @@
-"""The state each screen is sent: one full snapshot, versioned, in the reader's language.
+"""The state each screen is sent: one complete snapshot, versioned, in the reader's language.
 
-Screens never patch state themselves: every change sends the whole snapshot again with
-the meeting's new version, so a screen that missed one is right again at the next.
+Screens never patch state themselves: every state is whole, so a screen takes any newer
+version it gets and is right again. A state has two parts:
+
+- the **layout**, which changes only with a step or a setup change (the meeting, the
+  household list, the current household's card with its findings, recusals, count and
+  tracker list, the host's possible steps): built once per language and cached by the
+  meeting's ``layout_version``;
+- the **live** part, read afresh for every state in a few small queries: the version,
+  presence and the quorum, the turnout while voting, the speaking queue, seat requests
+  and the secretary's notes.
+
+So a ballot costs the turnout queries, not a rebuild of 31 households.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import force_locale
+from sqlalchemy.orm import Session
+
+from ..domain.agenda import possible_steps
+from ..domain.ballot import entitled_count
+from ..domain.eligibility import Voter, entitled_voters
 from ..domain.findings import FindingGroup, headings_in
+from ..domain.messages import Message
 from ..domain.phases import TIMED_PHASES, Phase
-from ..domain.rules import Tier
-from ..extensions import db
-from ..services import ballots
-from ..services.hearings import current_hearing
-from ..services.presence import quorum_of
-from ..services.setup import hearing_rules
-from ..store.models import (
-    BallotResult,
-    Hearing,
-    Household,
-    Meeting,
-    SeatRequest,
-    SeatRequestStatus,
-    SpeakStatus,
-)
-from ..web.i18n import translate
+from ..domain.quorum import check_quorum_of
+from ..domain.rules import HearingRules, Tier
+from ..settings import current_rules
+from ..store import ballot_box, live_reads
+from ..store.live_reads import Head, Sitter
+from ..store.models import BallotResult, Household, MeetingStatus
+from ..texts import translate
+from .audience import MEMBER, STAFF
+
+#: layouts kept in memory, newest used last; a county's busy morning fits many times over
+MAX_LAYOUTS = 4000
 
 
-def _iso(moment: dt.datetime | None) -> str | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:  # SQLite gives naive datetimes back; they were stored in UTC
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.isoformat()
+@dataclass(frozen=True)
+class Layout:
+    """The part of a meeting's state that changes only with a step or a setup change."""
+
+    layout_version: int
+    meeting: dict[str, Any]
+    households: list[dict[str, Any]]
+    #: the current household's card for staff screens (with the findings) and for phones
+    staff_card: dict[str, Any] | None
+    phone_card: dict[str, Any] | None
+    hearing_id: int | None
+    phase: Phase | None
+    recused_ids: frozenset[int]
+    steps: list[dict[str, Any]]
 
 
-def public_state(meeting: Meeting) -> dict[str, Any]:
-    """What every screen of the meeting may know: phones, projector and staff alike.
+_layouts: OrderedDict[tuple[int, str], Layout] = OrderedDict()
+_layouts_guard = threading.Lock()
 
-    Never an ID number or a phone number: the projector shows this to the hall.
-    """
-    quorum = quorum_of(meeting)
-    hearing = current_hearing(meeting)
-    return {
-        "version": meeting.version,
-        "server_time": _iso(dt.datetime.now(dt.UTC)),
-        "meeting": {
-            "id": meeting.id,
-            "title": meeting.title,
-            "place": meeting.place,
-            "held_on": meeting.held_on.isoformat(),
-            "status": meeting.status.value,
-        },
+
+def build_states(
+    session: Session, meeting_id: int, wanted: set[tuple[str, str]]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The state for each wanted (language, view) of the meeting; empty if it is gone."""
+    head = live_reads.head(session, meeting_id)
+    if head is None or not wanted:
+        return {}
+    layouts = {locale: _layout(session, head, locale) for locale, _ in wanted}
+    layout = next(iter(layouts.values()))
+    sitting = live_reads.sitters(session, meeting_id)
+    live: dict[str, Any] = {"turnout": None, "voted_ids": [], "queue": []}
+    if layout.phase is Phase.VOTING:
+        voted = live_reads.voted_ids(session, layout.hearing_id)
+        entitled = entitled_voters(
+            (Voter(m.id, m.role, m.present) for m in sitting), layout.recused_ids
+        )
+        live["voted_ids"] = voted
+        live["turnout"] = {
+            "cast": len(voted),
+            "entitled": entitled_count(entitled, voted),
+            "slips_waiting": len(voted) - live_reads.ballots_entered(session, layout.hearing_id),
+        }
+    names = {m.id: m.name for m in sitting}
+    if layout.phase is Phase.QUESTIONING:
+        live["queue"] = [
+            {"id": rid, "member_id": mid, "name": names.get(mid, ""), "status": status.value}
+            for rid, mid, status in live_reads.queue(session, layout.hearing_id)
+        ]
+    staff: dict[str, Any] = {}
+    if any(view == STAFF for _, view in wanted):
+        staff["members"] = sitting
+        staff["seat_requests"] = [
+            {"id": rid, "member_id": mid, "name": names.get(mid, "")}
+            for rid, mid in live_reads.pending_seat_requests(session, meeting_id)
+        ]
+        staff["notes"] = (
+            {"position": head.current_position, **live_reads.notes(session, layout.hearing_id)}
+            if layout.hearing_id is not None
+            else None
+        )
+    quorum = check_quorum_of(((m.role, m.present) for m in sitting), current_rules())
+    present_ids = [m.id for m in sitting if m.present]
+    server_time = _iso(dt.datetime.now(dt.UTC))
+    states = {}
+    for locale, view in wanted:
+        with force_locale(locale):
+            states[(locale, view)] = _compose(
+                head, layouts[locale], view, live, staff, quorum, present_ids, server_time
+            )
+    return states
+
+
+def _compose(
+    head: Head,
+    layout: Layout,
+    view: str,
+    live: dict[str, Any],
+    staff: dict[str, Any],
+    quorum: Any,
+    present_ids: list[int],
+    server_time: str | None,
+) -> dict[str, Any]:
+    card = layout.staff_card if view == STAFF else layout.phone_card
+    if card is not None:
+        card = {**card, "turnout": live["turnout"], "voted_ids": live["voted_ids"]}
+    state: dict[str, Any] = {
+        "version": head.version,
+        "server_time": server_time,
+        "meeting": layout.meeting,
         "quorum": {
             "holds": quorum.holds,
             "representatives": quorum.representatives_present,
@@ -64,84 +143,173 @@ def public_state(meeting: Meeting) -> dict[str, Any]:
             "cadres_ok": quorum.cadres_ok,
             "reasons": [translate(r) for r in quorum.reasons],
         },
-        "current": _household_card(meeting, hearing.household) if hearing else None,
-        "present_ids": [m.id for m in meeting.members if m.present],
-        "queue": [
-            {"id": r.id, "member_id": r.member_id, "name": r.member.name, "status": r.status.value}
-            for r in (hearing.speak_requests if hearing else [])
-            if r.status in (SpeakStatus.WAITING, SpeakStatus.SPEAKING)
-        ],
-        "households": [
-            {
-                "position": h.position,
-                "head_name": h.head_name,
-                "persons": h.persons,
-                "phase": h.hearing.phase.value,
-                "phase_label": translate(h.hearing.phase),
-                "outcome": h.hearing.result.outcome.value if h.hearing.result else None,
-                "outcome_label": translate(h.hearing.result.outcome) if h.hearing.result else None,
-                "tier": _tier_view(_tier(h.hearing.result.tier_code)) if h.hearing.result else None,
-            }
-            for h in meeting.households
-        ],
+        "current": card,
+        "present_ids": present_ids,
+        "queue": live["queue"],
+        "households": layout.households,
+    }
+    if view == STAFF:
+        state["members"] = [_member_view(m) for m in staff["members"]]
+        state["seat_requests"] = staff["seat_requests"]
+        state["notes"] = staff["notes"]
+        state["steps"] = layout.steps
+    return state
+
+
+def _member_view(member: Sitter) -> dict[str, Any]:
+    return {
+        "id": member.id,
+        "name": member.name,
+        "role": member.role.value,
+        "role_label": translate(member.role),
+        "votes": member.role.votes,
+        "present": member.present,
+        "has_phone": member.has_phone,
+        "on_paper": member.on_paper,
     }
 
 
-def _tier(code: str | None) -> Tier | None:
-    return hearing_rules().find_tier(code)
+# --- the layout ----------------------------------------------------------------------------
 
 
-def _tier_view(tier: Tier | None) -> dict[str, Any] | None:
-    if tier is None:
-        return None
-    return {"code": tier.code, "label": tier.label, "monthly_amount": str(tier.monthly_amount)}
+def _layout(session: Session, head: Head, locale: str) -> Layout:
+    key = (head.id, locale)
+    with _layouts_guard:
+        cached = _layouts.get(key)
+        if cached is not None and cached.layout_version == head.layout_version:
+            _layouts.move_to_end(key)
+            return cached
+    with force_locale(locale):
+        layout = _build_layout(session, head, current_rules())
+    with _layouts_guard:
+        _layouts[key] = layout
+        _layouts.move_to_end(key)
+        while len(_layouts) > MAX_LAYOUTS:
+            _layouts.popitem(last=False)
+    return layout
 
 
-def _ballot_card(meeting: Meeting, hearing: Hearing) -> dict[str, Any]:
-    """While the ballot is open: how many have voted of how many, and who (so a phone
-    knows it has voted); never anything a ballot says. After the close: the count."""
-    card: dict[str, Any] = {
-        "recused": [
-            {"member_id": r.member_id, "name": r.member.name, "reason": r.reason}
-            for r in hearing.household.recusals
-        ],
-        "tiers": [_tier_view(t) for t in hearing_rules().tiers],
-        "turnout": None,
-        "voted_ids": [],
-        "result": None,
-        "trackers": [],
-        "trackers_on_projector": hearing.trackers_on_projector,
-    }
-    if hearing.phase is Phase.VOTING:
-        voted = ballots.voted_ids(hearing)
-        progress = ballots.turnout(meeting, hearing, voted)
-        card["turnout"] = {
-            "cast": progress.cast,
-            "entitled": progress.entitled,
-            "slips_waiting": ballots.slips_waiting(hearing, progress.cast),
+def forget_layouts() -> None:
+    """Drop every cached layout (tests compare cached and fresh states)."""
+    with _layouts_guard:
+        _layouts.clear()
+
+
+def _build_layout(session: Session, head: Head, rules: HearingRules) -> Layout:
+    agenda = live_reads.agenda(session, head.id)
+    households = [
+        {
+            "position": row.position,
+            "head_name": row.head_name,
+            "persons": row.persons,
+            "phase": row.phase.value,
+            "phase_label": translate(row.phase),
+            "outcome": row.outcome.value if row.outcome else None,
+            "outcome_label": translate(row.outcome) if row.outcome else None,
+            "tier": _tier_view(rules.find_tier(row.tier_code)) if row.outcome else None,
         }
-        card["voted_ids"] = sorted(voted)
-    elif hearing.result is not None:
-        card["result"] = _result_view(hearing.result)
-        card["trackers"] = [
+        for row in agenda
+    ]
+    steps = (
+        []
+        if head.status is MeetingStatus.CLOSED
+        else [
+            {"position": position, "step": step}
+            for position, step in possible_steps({r.position: r.phase for r in agenda})
+        ]
+    )
+    household = (
+        live_reads.household_card(session, head.id, head.current_position)
+        if head.current_position is not None
+        else None
+    )
+    staff_card = _card(session, household, rules) if household is not None else None
+    phone_card = {k: v for k, v in staff_card.items() if k != "findings"} if staff_card else None
+    return Layout(
+        layout_version=head.layout_version,
+        meeting={
+            "id": head.id,
+            "title": head.title,
+            "place": head.place,
+            "held_on": head.held_on.isoformat(),
+            "status": head.status.value,
+        },
+        households=households,
+        staff_card=staff_card,
+        phone_card=phone_card,
+        hearing_id=household.hearing.id if household is not None else None,
+        phase=household.hearing.phase if household is not None else None,
+        recused_ids=frozenset(r.member_id for r in household.recusals)
+        if household
+        else frozenset(),
+        steps=steps,
+    )
+
+
+def _card(session: Session, household: Household, rules: HearingRules) -> dict[str, Any]:
+    """Never an ID number or a phone number: the projector shows this to the hall."""
+    hearing = household.hearing
+    result = hearing.result
+    proposed = rules.find_tier(household.proposed_tier)
+    findings = {f.heading: f.text for f in household.findings if f.text}
+    trackers = []
+    if result is not None and result.trackers_published:
+        trackers = [
             {
                 "tracker": tracker,
                 "choice": choice.value,
                 "choice_label": translate(choice),
-                "tier": tier.label if (tier := _tier(tier_code)) else None,
+                "tier": tier.label if (tier := rules.find_tier(tier_code)) else None,
             }
-            for tracker, choice, tier_code in ballots.published_trackers(hearing)
+            for tracker, choice, tier_code in ballot_box.published_trackers(session, hearing.id)
         ]
-    return card
+    return {
+        "position": household.position,
+        "head_name": household.head_name,
+        "persons": household.persons,
+        "address": household.address,
+        "category": translate(household.category),
+        "application_type": translate(household.application_type),
+        "investigator": household.investigator.name if household.investigator else None,
+        "recommendation": translate(household.recommendation) if household.recommendation else None,
+        "proposed_tier": proposed.label if proposed else None,
+        "findings": [
+            {
+                "group": translate(group),
+                "items": [
+                    {"heading": translate(h), "text": findings[h]}
+                    for h in headings_in(group)
+                    if h in findings
+                ],
+            }
+            for group in FindingGroup
+        ],
+        "phase": hearing.phase.value,
+        "phase_label": translate(hearing.phase),
+        "timed": hearing.phase in TIMED_PHASES,
+        "phase_started_at": _iso(hearing.phase_started_at),
+        "deadline": _iso(hearing.phase_deadline),
+        "quorum_broken": hearing.quorum_broken_at is not None,
+        "recused": [
+            {"member_id": r.member_id, "name": r.member.name, "reason": r.reason}
+            for r in sorted(household.recusals, key=lambda r: r.id)
+        ],
+        "tiers": [_tier_view(t) for t in rules.tiers],
+        "turnout": None,
+        "voted_ids": [],
+        "result": _result_view(result, rules) if result is not None else None,
+        "trackers": trackers,
+        "trackers_on_projector": hearing.trackers_on_projector,
+    }
 
 
-def _result_view(result: BallotResult) -> dict[str, Any]:
+def _result_view(result: BallotResult, rules: HearingRules) -> dict[str, Any]:
     def quorum(snapshot: dict[str, Any]) -> dict[str, Any]:
         return {
             "representatives": snapshot["representatives"],
             "cadres": snapshot["cadres"],
             "holds": snapshot["holds"],
-            "reasons": [translate(ballots.message_from(r)) for r in snapshot["reasons"]],
+            "reasons": [translate(Message.from_data(r)) for r in snapshot["reasons"]],
         }
 
     return {
@@ -154,90 +322,26 @@ def _result_view(result: BallotResult) -> dict[str, Any]:
         "basis_count": result.basis_count,
         "outcome": result.outcome.value,
         "outcome_label": translate(result.outcome),
-        "tier": _tier_view(_tier(result.tier_code)),
-        "reason": translate(ballots.message_from(result.reason)),
+        "tier": _tier_view(rules.find_tier(result.tier_code)),
+        "reason": translate(Message.from_data(result.reason)),
         "quorum_at_open": quorum(result.quorum_at_open),
         "quorum_at_close": quorum(result.quorum_at_close),
         "trackers_published": result.trackers_published,
     }
 
 
-def _household_card(meeting: Meeting, household: Household) -> dict[str, Any]:
-    hearing = household.hearing
-    tier = _tier(household.proposed_tier)
-    return {
-        "position": household.position,
-        "head_name": household.head_name,
-        "persons": household.persons,
-        "address": household.address,
-        "category": translate(household.category),
-        "application_type": translate(household.application_type),
-        "investigator": household.investigator.name if household.investigator else None,
-        "recommendation": translate(household.recommendation) if household.recommendation else None,
-        "proposed_tier": tier.label if tier else None,
-        "findings": [
-            {
-                "group": translate(group),
-                "items": [
-                    {"heading": translate(h), "text": household.finding(h)}
-                    for h in headings_in(group)
-                    if household.finding(h)
-                ],
-            }
-            for group in FindingGroup
-        ],
-        "phase": hearing.phase.value,
-        "phase_label": translate(hearing.phase),
-        "timed": hearing.phase in TIMED_PHASES,
-        "phase_started_at": _iso(hearing.phase_started_at),
-        "deadline": _iso(hearing.phase_deadline),
-        "quorum_broken": hearing.quorum_broken_at is not None,
-        **_ballot_card(meeting, hearing),
-    }
+def _tier_view(tier: Tier | None) -> dict[str, Any] | None:
+    if tier is None:
+        return None
+    return {"code": tier.code, "label": tier.label, "monthly_amount": str(tier.monthly_amount)}
 
 
-def staff_state(meeting: Meeting, public: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The public state (``public``, if already built in this language) plus what the host
-    and the secretary work with."""
-    state = dict(public) if public is not None else public_state(meeting)
-    hearing = current_hearing(meeting)
-    state["members"] = [
-        {
-            "id": m.id,
-            "name": m.name,
-            "role": m.role.value,
-            "role_label": translate(m.role),
-            "votes": m.votes,
-            "present": m.present,
-            "has_phone": m.device_hash is not None,
-            "on_paper": m.votes_on_paper,
-        }
-        for m in meeting.members
-    ]
-    state["seat_requests"] = [
-        {"id": r.id, "member_id": r.member_id, "name": r.member.name}
-        for r in _pending_seat_requests(meeting)
-    ]
-    state["notes"] = (
-        {
-            "position": hearing.household.position,
-            "statement_notes": hearing.statement_notes,
-            "questioning_notes": hearing.questioning_notes,
-        }
-        if hearing
-        else None
-    )
-    return state
+def _iso(moment: dt.datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # SQLite gives naive datetimes back; they were stored in UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.isoformat()
 
 
-def _pending_seat_requests(meeting: Meeting) -> list[SeatRequest]:
-    return list(
-        db.session.scalars(
-            db.select(SeatRequest)
-            .where(
-                SeatRequest.meeting_id == meeting.id,
-                SeatRequest.status == SeatRequestStatus.PENDING,
-            )
-            .order_by(SeatRequest.id)
-        )
-    )
+__all__ = ["MEMBER", "STAFF", "Layout", "build_states", "forget_layouts"]

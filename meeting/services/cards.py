@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..store.models import Meeting, PanelMember
+from .unit_of_work import meeting_change
 
 JOIN_PATH = "/j/"
 #: 160 bits: far beyond guessing, short enough for a small QR code
@@ -81,17 +82,25 @@ def join_cards(meeting: Meeting, base_url: str) -> list[JoinCard]:
     If the secret key changed since the cards were issued, the stored digests no longer
     match and are reissued here, so the printed sheet is always the valid one.
     """
+    stale = [
+        m.id
+        for m in meeting.members
+        if m.votes and m.join_token_hash != token_digest(join_token(m))
+    ]
+    if stale:
+        _reissue_digests(meeting.id, stale)
+        db.session.refresh(meeting)
     cards = []
-    changed = False
     for member in meeting.members:
-        if not member.votes:
-            continue
-        token = join_token(member)
-        if member.join_token_hash != token_digest(token):
-            member.join_token_hash = token_digest(token)
-            changed = True
-        url = join_url(base_url, token)
-        cards.append(JoinCard(member=member, url=url, qr_svg=qr_svg(url)))
-    if changed:
-        db.session.commit()
+        if member.votes:
+            url = join_url(base_url, join_token(member))
+            cards.append(JoinCard(member=member, url=url, qr_svg=qr_svg(url)))
     return cards
+
+
+def _reissue_digests(meeting_id: int, member_ids: list[int]) -> None:
+    """Store the digests of the cards as the current secret key makes them."""
+    with meeting_change(meeting_id, "server") as change:
+        for member_id in member_ids:
+            issue_card(change.session.get(PanelMember, member_id))
+        change.log("cards.digests_renewed", count=len(member_ids))

@@ -5,17 +5,27 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import secrets
 
 from sqlalchemy import select
 
+from ..domain.ballot import BallotClosed
 from ..domain.categories import ApplicationType, AssistanceKind, Recommendation
+from ..domain.eligibility import entitled_voters
+from ..domain.errors import DomainError
 from ..domain.findings import FindingHeading
+from ..domain.messages import msg
+from ..domain.phases import Phase
 from ..domain.roles import Role
+from ..domain.tally import Choice
 from ..extensions import db
-from ..store.models import Meeting, PanelMember
-from .events import record_event
-from .setup import HouseholdDetails, _new_household, _new_member
+from ..store import ballot_box
+from ..store.models import Household, Meeting, PanelMember
+from .counting import close_if_complete
+from .hearing_steps import hearing_at, panel, recused_ids
+from .setup import HouseholdDetails, new_household, new_member
 from .staff import create_staff, staff_named
+from .unit_of_work import meeting_change, meeting_created
 
 DEMO_TITLE = "晋屏社区城镇低保民主评议听证会（演示）"
 DEMO_PLACE = "城关镇晋屏社区居委会会议室"
@@ -172,37 +182,87 @@ def build_demo_meeting(held_on: dt.date | None = None) -> Meeting:
         kind=AssistanceKind.URBAN_MINIMUM_LIVING,
         is_demo=True,
     )
-    db.session.add(meeting)
-    db.session.flush()
-    record_event(meeting, "meeting.created", ACTOR, title=DEMO_TITLE, demo=True)
-    for name in REPRESENTATIVES:
-        _new_member(meeting, name, Role.REPRESENTATIVE)
-    for name in CADRES:
-        _new_member(meeting, name, Role.CADRE)
-    investigators: list[PanelMember] = []
-    for name, role in STAFF_ROLES:
-        member = _new_member(meeting, name, role)
-        if role is Role.INVESTIGATOR:
-            investigators.append(member)
-    persons = PERSONS[:]
-    rng.shuffle(persons)
-    for index, (head, count) in enumerate(zip(HEADS, persons, strict=True)):
-        # about half look not eligible, as in the source (27 of 59 persons found not eligible)
-        likely = rng.random() < 0.55
-        pool = LIKELY if likely else UNLIKELY
-        _new_household(
-            meeting,
-            HouseholdDetails(
-                head_name=head,
-                persons=count,
-                address=rng.choice(STREETS),
-                category=AssistanceKind.URBAN_MINIMUM_LIVING,
-                application_type=ApplicationType.RENEWAL if index % 4 == 3 else ApplicationType.NEW,
-                investigator_id=investigators[index % 2].id,
-                recommendation=Recommendation.ELIGIBLE if likely else Recommendation.NOT_ELIGIBLE,
-                proposed_tier=rng.choice(["A", "B", "C"]) if likely else None,
-                findings={heading: rng.choice(texts) for heading, texts in pool.items()},
-            ),
-        )
-    db.session.commit()
+    with meeting_created(meeting, ACTOR) as change:
+        change.log("meeting.created", title=DEMO_TITLE, demo=True)
+        for name in REPRESENTATIVES:
+            new_member(change, name, Role.REPRESENTATIVE)
+        for name in CADRES:
+            new_member(change, name, Role.CADRE)
+        investigators: list[PanelMember] = []
+        for name, role in STAFF_ROLES:
+            member = new_member(change, name, role)
+            if role is Role.INVESTIGATOR:
+                investigators.append(member)
+        persons = PERSONS[:]
+        rng.shuffle(persons)
+        for index, (head, count) in enumerate(zip(HEADS, persons, strict=True)):
+            # about half look not eligible, as in the source (27 of 59 persons not eligible)
+            likely = rng.random() < 0.55
+            pool = LIKELY if likely else UNLIKELY
+            new_household(
+                change,
+                HouseholdDetails(
+                    head_name=head,
+                    persons=count,
+                    address=rng.choice(STREETS),
+                    category=AssistanceKind.URBAN_MINIMUM_LIVING,
+                    application_type=(
+                        ApplicationType.RENEWAL if index % 4 == 3 else ApplicationType.NEW
+                    ),
+                    investigator_id=investigators[index % 2].id,
+                    recommendation=(
+                        Recommendation.ELIGIBLE if likely else Recommendation.NOT_ELIGIBLE
+                    ),
+                    proposed_tier=rng.choice(["A", "B", "C"]) if likely else None,
+                    findings={heading: rng.choice(texts) for heading, texts in pool.items()},
+                ),
+            )
     return meeting
+
+
+def bot_votes(meeting_id: int, position: int, actor: str) -> int:
+    """Demo meetings only: every entitled member without a phone, and not on paper, votes at
+    random, so that one person with one laptop can see a whole ballot. How many voted."""
+    with meeting_change(meeting_id, actor) as change:
+        if not change.meeting.is_demo:
+            raise DomainError(msg("Automatic votes are only for the demo meeting."))
+        hearing = hearing_at(change, position, refusal=BallotClosed)
+        if hearing.phase is not Phase.VOTING:
+            raise BallotClosed(msg("The ballot for this household is not open."))
+        sitting = panel(change)
+        voted = ballot_box.voted_ids(change.session, hearing.id)
+        entitled = entitled_voters((m.voter for m in sitting), recused_ids(change, hearing))
+        bots = [
+            m
+            for m in sitting
+            if m.id in entitled and m.id not in voted and m.device_hash is None and not m.on_paper
+        ]
+        if not bots:
+            return 0
+        chance = secrets.SystemRandom()
+        tiers = [t.code for t in change.rules.tiers]
+        proposed = change.session.scalar(
+            select(Household.proposed_tier).where(Household.id == hearing.household_id)
+        )
+        for member in bots:
+            choice = chance.choices(
+                [Choice.ELIGIBLE, Choice.NOT_ELIGIBLE, Choice.ABSTAIN], weights=[7, 2, 1]
+            )[0]
+            tier = None
+            if choice is Choice.ELIGIBLE:
+                tier = (
+                    proposed
+                    if proposed in tiers and chance.random() < 0.7
+                    else chance.choice(tiers)
+                )
+            ballot_box.put_receipt(change.session, hearing.id, member.id, on_paper=False)
+            ballot_box.put_ballot(
+                change.session,
+                hearing.id,
+                choice,
+                tier,
+                ballot_box.free_tracker(change.session, hearing.id),
+            )
+        change.log("ballot.demo_bots", household_id=hearing.household_id)
+        close_if_complete(change, hearing)
+    return len(bots)

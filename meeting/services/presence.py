@@ -2,45 +2,39 @@
 
 from __future__ import annotations
 
-from ..domain.phases import Phase
-from ..domain.quorum import QuorumCheck, check_quorum_of
-from ..extensions import db
-from ..store.models import Meeting, PanelMember, utcnow
-from .events import record_event
-from .setup import hearing_rules
+from ..store.models import PanelMember, utcnow
+from ..store.ownership import owned
+from .counting import close_if_complete
+from .hearing_steps import quorum_of, voting_hearing
+from .unit_of_work import Change, meeting_change
 
 
-def quorum_of(meeting: Meeting) -> QuorumCheck:
-    """The quorum as it stands among the members marked present."""
-    return check_quorum_of(((m.role, m.present) for m in meeting.members), hearing_rules())
-
-
-def set_presence(member: PanelMember, present: bool, actor: str) -> None:
+def set_presence(meeting_id: int, member_id: int, present: bool, actor: str) -> None:
     """Mark a member present or absent by hand (a paper voter arriving, someone leaving).
 
-    Setting the presence a member already has changes nothing and logs nothing.
+    Setting the presence a member already has changes nothing and logs nothing. Marking
+    absent the last member who had not voted closes the ballot, in the same change.
     """
-    if member.present == present:
-        return
-    member.present = present
-    meeting = member.meeting
-    record_event(meeting, "presence.changed", actor, member_id=member.id, present=present)
-    note_quorum_break(meeting, actor)
-    db.session.commit()
+    with meeting_change(meeting_id, actor) as change:
+        member = owned(change.session, PanelMember, member_id, meeting_id)
+        if member.present == present:
+            return
+        member.present = present
+        change.log("presence.changed", member_id=member.id, present=present)
+        note_quorum_break(change)
+        close_if_complete(change, voting_hearing(change))
 
 
-def note_quorum_break(meeting: Meeting, actor: str) -> None:
+def note_quorum_break(change: Change) -> None:
     """If the quorum fails while a ballot is open, record it once on that hearing."""
-    hearing = next((h.hearing for h in meeting.households if h.hearing.phase is Phase.VOTING), None)
+    hearing = voting_hearing(change)
     if hearing is None or hearing.quorum_broken_at is not None:
         return
-    quorum = quorum_of(meeting)
+    quorum = quorum_of(change)
     if not quorum.holds:
         hearing.quorum_broken_at = utcnow()
-        record_event(
-            meeting,
+        change.log(
             "quorum.broken",
-            actor,
             household_id=hearing.household_id,
             reasons=[str(r) for r in quorum.reasons],
         )

@@ -8,17 +8,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, SeatLost
 from ..domain.messages import msg
 from ..extensions import db
 from ..store.models import Meeting, PanelMember, SeatRequest, SeatRequestStatus, utcnow
+from ..store.ownership import owned
 from .cards import issue_card
-from .events import record_event
 from .presence import note_quorum_break
+from .unit_of_work import Change, meeting_change
 
 DEVICE_COOKIE = "meeting_device"
 DEVICE_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -26,6 +28,28 @@ DEVICE_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 class SeatTaken(DomainError):
     """Another phone already holds this seat."""
+
+
+@dataclass(frozen=True)
+class Seat:
+    """Who a phone's connection says it is: a member's seat, held by this device."""
+
+    meeting_id: int
+    member_id: int
+    device_hash: str
+
+
+def seat_holder(change: Change, seat: Seat) -> PanelMember:
+    """The member whose seat the phone holds, read in this change; SeatLost if the seat was
+    freed or the card reissued since the phone connected."""
+    member = change.session.get(PanelMember, seat.member_id, populate_existing=True)
+    if (
+        member is None
+        or member.meeting_id != seat.meeting_id
+        or member.device_hash != seat.device_hash
+    ):
+        raise SeatLost(msg("This phone no longer holds a seat."))
+    return member
 
 
 def new_device_secret() -> str:
@@ -36,39 +60,36 @@ def device_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def claim_seat(member: PanelMember, device_secret: str, actor: str = "member") -> bool:
+def claim_seat(meeting_id: int, member_id: int, device_secret: str, actor: str = "member") -> bool:
     """Give the seat to this phone and check the member in; True if it was free until now.
 
     Idempotent for the phone that holds the seat; refused (SeatTaken) for any other. The
     conditional UPDATE makes two phones racing for one seat end with exactly one holder.
     """
     digest = device_digest(device_secret)
-    _refuse_second_seat(member, digest)
-    taken = db.session.execute(
-        update(PanelMember)
-        .where(PanelMember.id == member.id, PanelMember.device_hash.is_(None))
-        .values(device_hash=digest, seat_claimed_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(member)
-    if not taken and member.device_hash != digest:
-        db.session.rollback()
-        raise SeatTaken(
-            msg("This card is already in use on another phone. Please ask the host for help.")
-        )
-    changed = bool(taken) or not member.present
-    member.present = True
-    if changed:
-        record_event(member.meeting, "seat.claimed", actor, member_id=member.id)
-        note_quorum_break(member.meeting, actor)
-    db.session.commit()
-    return bool(taken)
+    with meeting_change(meeting_id, actor) as change:
+        member = owned(change.session, PanelMember, member_id, meeting_id)
+        _refuse_second_seat(change, member, digest)
+        if member.device_hash not in (None, digest):
+            raise SeatTaken(
+                msg("This card is already in use on another phone. Please ask the host for help.")
+            )
+        taken = member.device_hash is None
+        if not taken and member.present:
+            return False
+        if taken:
+            member.device_hash = digest
+            member.seat_claimed_at = utcnow()
+        member.present = True
+        change.log("seat.claimed", actor, member_id=member.id)
+        note_quorum_break(change)
+    return taken
 
 
-def _refuse_second_seat(member: PanelMember, digest: str) -> None:
+def _refuse_second_seat(change: Change, member: PanelMember, digest: str) -> None:
     """One phone holds one seat: a second would let one person count twice in the quorum."""
-    other = db.session.scalar(
-        select(PanelMember).where(
+    other = change.session.scalar(
+        select(PanelMember.name).where(
             PanelMember.meeting_id == member.meeting_id,
             PanelMember.device_hash == digest,
             PanelMember.id != member.id,
@@ -78,46 +99,42 @@ def _refuse_second_seat(member: PanelMember, digest: str) -> None:
         raise SeatTaken(
             msg(
                 "This phone already holds the seat of %(name)s. Each member needs their own phone.",
-                name=other.name,
+                name=other,
             )
         )
 
 
-def release_seat(member: PanelMember, actor: str) -> None:
+def release_seat(meeting_id: int, member_id: int, actor: str) -> None:
     """Free the seat so the next phone to scan the card takes it (a lost or broken phone)."""
-    if member.device_hash is None:
-        return
-    member.device_hash = None
-    member.seat_claimed_at = None
-    record_event(member.meeting, "seat.released", actor, member_id=member.id)
-    db.session.commit()
+    with meeting_change(meeting_id, actor) as change:
+        member = owned(change.session, PanelMember, member_id, meeting_id)
+        if member.device_hash is None:
+            return
+        member.device_hash = None
+        member.seat_claimed_at = None
+        change.log("seat.released", member_id=member.id)
 
 
-def issue_new_card(member: PanelMember, actor: str) -> None:
+def issue_new_card(meeting_id: int, member_id: int, actor: str) -> None:
     """Void the member's card (and free the seat): for a lost or copied card."""
-    if not member.votes:
-        raise DomainError(msg("Only voting members join on a phone."))
-    member.card_generation += 1
-    issue_card(member)
-    member.device_hash = None
-    member.seat_claimed_at = None
-    record_event(
-        member.meeting,
-        "card.reissued",
-        actor,
-        member_id=member.id,
-        generation=member.card_generation,
-    )
-    db.session.commit()
+    with meeting_change(meeting_id, actor) as change:
+        member = owned(change.session, PanelMember, member_id, meeting_id)
+        if not member.votes:
+            raise DomainError(msg("Only voting members join on a phone."))
+        member.card_generation += 1
+        issue_card(member)
+        member.device_hash = None
+        member.seat_claimed_at = None
+        change.log("card.reissued", member_id=member.id, generation=member.card_generation)
 
 
-def member_on_device(meeting: Meeting, device_secret: str | None) -> PanelMember | None:
+def member_on_device(meeting_id: int, device_secret: str | None) -> PanelMember | None:
     """The member whose seat this phone holds in this meeting, if any."""
     if not device_secret:
         return None
     return db.session.scalar(
         select(PanelMember).where(
-            PanelMember.meeting_id == meeting.id,
+            PanelMember.meeting_id == meeting_id,
             PanelMember.device_hash == device_digest(device_secret),
         )
     )
@@ -138,59 +155,71 @@ def meeting_for_entry(meeting_id: int, token: str) -> Meeting | None:
     return meeting
 
 
-def request_seat(member: PanelMember, device_secret: str) -> SeatRequest:
+def request_seat(meeting_id: int, member_id: int, device_secret: str) -> int:
     """A phone without the card asks for this member's seat; the host approves or refuses.
 
-    Asking again from the same phone returns the same pending request.
+    Asking again from the same phone returns the same pending request. Returns its id.
     """
-    if member.device_hash is not None:
-        raise SeatTaken(msg("%(name)s already has a phone in this meeting.", name=member.name))
-    if not member.votes:
-        raise DomainError(msg("Only voting members join on a phone."))
     digest = device_digest(device_secret)
-    _refuse_second_seat(member, digest)
-    pending = db.session.scalar(
-        select(SeatRequest).where(
-            SeatRequest.member_id == member.id,
-            SeatRequest.device_hash == digest,
-            SeatRequest.status == SeatRequestStatus.PENDING,
-        )
-    )
-    if pending is not None:
-        return pending
-    request = SeatRequest(meeting_id=member.meeting_id, member_id=member.id, device_hash=digest)
-    db.session.add(request)
-    db.session.flush()
-    record_event(member.meeting, "seat.requested", "member", member_id=member.id)
-    db.session.commit()
-    return request
-
-
-def decide_seat_request(request: SeatRequest, approve: bool, actor: str) -> None:
-    """The host approves (the phone takes the seat, the member is present) or refuses."""
-    if request.status is not SeatRequestStatus.PENDING:
-        return  # already decided: deciding twice changes nothing
-    member = request.member
-    request.status = SeatRequestStatus.APPROVED if approve else SeatRequestStatus.REFUSED
-    if approve:
-        _refuse_second_seat(member, request.device_hash)
-        # only a free seat is given: a card scanned at this very moment wins
-        given = db.session.execute(
-            update(PanelMember)
-            .where(PanelMember.id == member.id, PanelMember.device_hash.is_(None))
-            .values(device_hash=request.device_hash, seat_claimed_at=utcnow(), present=True)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if not given:
-            db.session.rollback()
+    with meeting_change(meeting_id, "member") as change:
+        member = owned(change.session, PanelMember, member_id, meeting_id)
+        if member.device_hash is not None:
             raise SeatTaken(msg("%(name)s already has a phone in this meeting.", name=member.name))
-        db.session.refresh(member)
-    record_event(
-        member.meeting,
-        "seat.request_approved" if approve else "seat.request_refused",
-        actor,
-        member_id=member.id,
-    )
-    if approve:
-        note_quorum_break(member.meeting, actor)
-    db.session.commit()
+        if not member.votes:
+            raise DomainError(msg("Only voting members join on a phone."))
+        _refuse_second_seat(change, member, digest)
+        pending = change.session.scalar(
+            select(SeatRequest.id).where(
+                SeatRequest.member_id == member.id,
+                SeatRequest.device_hash == digest,
+                SeatRequest.status == SeatRequestStatus.PENDING,
+            )
+        )
+        if pending is not None:
+            return pending
+        request = SeatRequest(meeting_id=meeting_id, member_id=member.id, device_hash=digest)
+        change.session.add(request)
+        change.session.flush()
+        request_id = request.id
+        change.log("seat.requested", "member", member_id=member.id)
+    return request_id
+
+
+def decide_seat_request(meeting_id: int, request_id: int, approve: bool, actor: str) -> None:
+    """The host approves (the phone takes the seat, the member is present) or refuses."""
+    with meeting_change(meeting_id, actor) as change:
+        request = owned(change.session, SeatRequest, request_id, meeting_id)
+        if request.status is not SeatRequestStatus.PENDING:
+            return  # already decided: deciding twice changes nothing
+        member = owned(change.session, PanelMember, request.member_id, meeting_id)
+        if approve:
+            _refuse_second_seat(change, member, request.device_hash)
+            # only a free seat is given: a card scanned at this very moment wins
+            if member.device_hash is not None:
+                raise SeatTaken(
+                    msg("%(name)s already has a phone in this meeting.", name=member.name)
+                )
+            member.device_hash = request.device_hash
+            member.seat_claimed_at = utcnow()
+            member.present = True
+        request.status = SeatRequestStatus.APPROVED if approve else SeatRequestStatus.REFUSED
+        change.log(
+            "seat.request_approved" if approve else "seat.request_refused",
+            member_id=member.id,
+        )
+        if approve:
+            note_quorum_break(change)
+
+
+__all__ = [
+    "DEVICE_COOKIE",
+    "Seat",
+    "SeatTaken",
+    "claim_seat",
+    "decide_seat_request",
+    "issue_new_card",
+    "member_on_device",
+    "release_seat",
+    "request_seat",
+    "seat_holder",
+]

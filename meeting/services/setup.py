@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from ..domain.categories import ApplicationType, AssistanceKind, Recommendation
@@ -14,25 +13,20 @@ from ..domain.errors import SetupRefused
 from ..domain.findings import FindingHeading
 from ..domain.messages import Message, msg
 from ..domain.roles import Role
-from ..domain.rules import HearingRules
-from ..extensions import db
 from ..imports.blank_files import blank_file
 from ..imports.columns import Column, Vocabulary
 from ..imports.households import HOUSEHOLD_COLUMNS, MAX_PERSONS, parse_households
 from ..imports.members import MEMBER_COLUMNS, parse_members
 from ..imports.tables import read_table
 from ..labels import LABELS, SYNONYMS
+from ..settings import current_rules
 from ..store.models import Hearing, Household, Meeting, MeetingStatus, PanelMember
-from ..web.i18n import translate_in
+from ..store.ownership import owned
+from ..texts import translate_in
 from .cards import issue_card
-from .events import check_not_finalised, record_event
+from .unit_of_work import Change, meeting_change, meeting_created
 
 MAX_NAME_LENGTH = 64
-
-
-def hearing_rules() -> HearingRules:
-    """The rules the running app was configured with."""
-    return current_app.extensions["meeting.settings"].rules
 
 
 @dataclass
@@ -60,7 +54,8 @@ class HouseholdDetails:
     findings: dict[FindingHeading, str] = field(default_factory=dict)
 
 
-def create_meeting(details: MeetingDetails, actor: str) -> Meeting:
+def create_meeting(details: MeetingDetails, actor: str) -> int:
+    """A new meeting, still being prepared; its id."""
     meeting = Meeting(
         title=details.title,
         place=details.place,
@@ -68,153 +63,161 @@ def create_meeting(details: MeetingDetails, actor: str) -> Meeting:
         kind=details.kind,
         publish_trackers=details.publish_trackers,
     )
-    db.session.add(meeting)
-    db.session.flush()
-    record_event(meeting, "meeting.created", actor, title=details.title)
-    db.session.commit()
-    return meeting
+    with meeting_created(meeting, actor) as change:
+        change.log("meeting.created", title=details.title)
+    return meeting.id
 
 
-def update_meeting(meeting: Meeting, details: MeetingDetails, actor: str) -> None:
-    _ensure_editable(meeting)
-    meeting.title, meeting.place = details.title, details.place
-    meeting.held_on, meeting.kind = details.held_on, details.kind
-    meeting.publish_trackers = details.publish_trackers
-    record_event(
-        meeting,
-        "meeting.updated",
-        actor,
-        title=details.title,
-        publish_trackers=details.publish_trackers,
-    )
-    db.session.commit()
+def update_meeting(meeting_id: int, details: MeetingDetails, actor: str) -> None:
+    with meeting_change(meeting_id, actor) as change:
+        meeting = change.meeting
+        _ensure_editable(meeting)
+        meeting.title, meeting.place = details.title, details.place
+        meeting.held_on, meeting.kind = details.held_on, details.kind
+        meeting.publish_trackers = details.publish_trackers
+        change.log(
+            "meeting.updated", title=details.title, publish_trackers=details.publish_trackers
+        )
 
 
-def add_member(meeting: Meeting, name: str, role: Role, actor: str) -> PanelMember:
-    _ensure_editable(meeting)
-    member = _new_member(meeting, name.strip(), role)
-    record_event(
-        meeting, "member.added", actor, member_id=member.id, name=member.name, role=role.value
-    )
-    db.session.commit()
-    return member
+def add_member(meeting_id: int, name: str, role: Role, actor: str) -> int:
+    """A new member of the panel, with their card; their id."""
+    with meeting_change(meeting_id, actor) as change:
+        _ensure_editable(change.meeting)
+        member = new_member(change, name.strip(), role)
+        change.log("member.added", member_id=member.id, name=member.name, role=role.value)
+    return member.id
 
 
-def update_member(member: PanelMember, name: str, role: Role, actor: str) -> None:
-    meeting = member.meeting
-    _ensure_editable(meeting)
-    name = _checked_member_name(meeting, name, member)
-    if role is not member.role:
-        if meeting.status is not MeetingStatus.PREPARING:
-            raise SetupRefused(msg("Roles can only be changed before the meeting starts."))
-        named = sum(1 for h in meeting.households if h.investigator_id == member.id)
-        if named:
-            raise SetupRefused(
-                msg(
-                    "%(name)s is the investigator of %(count)d households; "
-                    "name another investigator there first.",
-                    name=member.name,
-                    count=named,
+def update_member(meeting_id: int, member_id: int, name: str, role: Role, actor: str) -> None:
+    with meeting_change(meeting_id, actor) as change:
+        meeting = change.meeting
+        _ensure_editable(meeting)
+        member = owned(change.session, PanelMember, member_id, meeting_id)
+        name = _checked_member_name(change, name, member)
+        if role is not member.role:
+            if meeting.status is not MeetingStatus.PREPARING:
+                raise SetupRefused(msg("Roles can only be changed before the meeting starts."))
+            named = change.session.scalar(
+                select(func.count()).where(
+                    Household.meeting_id == meeting_id, Household.investigator_id == member.id
                 )
             )
-    member.name, member.role = name, role
-    record_event(meeting, "member.updated", actor, member_id=member.id, name=name, role=role.value)
-    db.session.commit()
+            if named:
+                raise SetupRefused(
+                    msg(
+                        "%(name)s is the investigator of %(count)d households; "
+                        "name another investigator there first.",
+                        name=member.name,
+                        count=named,
+                    )
+                )
+        member.name, member.role = name, role
+        change.log("member.updated", member_id=member.id, name=name, role=role.value)
 
 
-def remove_member(member: PanelMember, actor: str) -> None:
+def remove_member(meeting_id: int, member_id: int, actor: str) -> None:
     """Take a member off the panel before the meeting starts; their card stops working."""
-    meeting = member.meeting
-    _ensure_preparing(meeting)
-    record_event(meeting, "member.removed", actor, member_id=member.id, name=member.name)
-    db.session.delete(member)
-    db.session.commit()
+    with meeting_change(meeting_id, actor) as change:
+        _ensure_preparing(change.meeting)
+        member = owned(change.session, PanelMember, member_id, meeting_id)
+        change.log("member.removed", member_id=member.id, name=member.name)
+        change.session.delete(member)
 
 
-def add_household(meeting: Meeting, details: HouseholdDetails, actor: str) -> Household:
-    _ensure_editable(meeting)
-    household = _new_household(meeting, details)
-    record_event(
-        meeting, "household.added", actor, household_id=household.id, head=household.head_name
-    )
-    db.session.commit()
-    return household
+def add_household(meeting_id: int, details: HouseholdDetails, actor: str) -> int:
+    """A new household at the end of the agenda; its id."""
+    with meeting_change(meeting_id, actor) as change:
+        _ensure_editable(change.meeting)
+        household = new_household(change, details)
+        change.log("household.added", household_id=household.id, head=household.head_name)
+    return household.id
 
 
-def update_household(household: Household, details: HouseholdDetails, actor: str) -> None:
-    _ensure_editable(household.meeting)
-    _check_household_details(household.meeting, details, household)
-    _apply_household(household, details)
-    record_event(
-        household.meeting,
-        "household.updated",
-        actor,
-        household_id=household.id,
-        head=details.head_name,
-    )
-    db.session.commit()
+def update_household(
+    meeting_id: int, household_id: int, details: HouseholdDetails, actor: str
+) -> None:
+    with meeting_change(meeting_id, actor) as change:
+        _ensure_editable(change.meeting)
+        household = owned(change.session, Household, household_id, meeting_id)
+        _check_household_details(change, details, household)
+        _apply_household(household, details)
+        change.log("household.updated", household_id=household.id, head=details.head_name)
 
 
-def remove_household(household: Household, actor: str) -> None:
+def remove_household(meeting_id: int, household_id: int, actor: str) -> None:
     """Take a household off the agenda before the meeting starts; later ones move up."""
-    meeting = household.meeting
-    _ensure_preparing(meeting)
-    record_event(
-        meeting, "household.removed", actor, household_id=household.id, head=household.head_name
-    )
-    meeting.households.remove(household)
-    db.session.flush()
-    for position, remaining in enumerate(meeting.households, start=1):
-        if remaining.position != position:
-            remaining.position = position
-            db.session.flush()  # one at a time: positions are unique within the meeting
-    db.session.commit()
+    with meeting_change(meeting_id, actor) as change:
+        _ensure_preparing(change.meeting)
+        household = owned(change.session, Household, household_id, meeting_id)
+        change.log("household.removed", household_id=household.id, head=household.head_name)
+        later = list(
+            change.session.scalars(
+                select(Household)
+                .where(Household.meeting_id == meeting_id, Household.position > household.position)
+                .order_by(Household.position)
+            )
+        )
+        change.session.delete(household)
+        change.session.flush()
+        for remaining in later:
+            remaining.position -= 1
+            change.session.flush()  # one at a time: positions are unique within the meeting
 
 
-def import_members(meeting: Meeting, filename: str, data: bytes, actor: str) -> int:
+def import_members(meeting_id: int, filename: str, data: bytes, actor: str) -> int:
     """Add every member in the file, or none: raises ImportRejected listing every problem."""
-    _ensure_editable(meeting)
-    rows = parse_members(
-        read_table(filename, data), import_vocabulary(), {m.name for m in meeting.members}
-    )
-    for row in rows:
-        _new_member(meeting, row.name, row.role)
-    record_event(meeting, "members.imported", actor, file=filename, count=len(rows))
-    db.session.commit()
+    with meeting_change(meeting_id, actor) as change:
+        _ensure_editable(change.meeting)
+        rows = parse_members(
+            read_table(filename, data), import_vocabulary(), set(_member_names(change))
+        )
+        for row in rows:
+            new_member(change, row.name, row.role)
+        change.log("members.imported", file=filename, count=len(rows))
     return len(rows)
 
 
-def import_households(meeting: Meeting, filename: str, data: bytes, actor: str) -> int:
+def import_households(meeting_id: int, filename: str, data: bytes, actor: str) -> int:
     """Add every household in the file, or none: raises ImportRejected listing every problem."""
-    _ensure_editable(meeting)
-    members = {m.name: m for m in meeting.members}
-    rows = parse_households(
-        read_table(filename, data),
-        import_vocabulary(),
-        default_category=meeting.kind,
-        panel_roles={name: m.role for name, m in members.items()},
-        tiers=hearing_rules().tiers,
-        existing={(h.head_name, h.address) for h in meeting.households},
-    )
-    for row in rows:
-        investigator = members.get(row.investigator_name or "")
-        _new_household(
-            meeting,
-            HouseholdDetails(
-                head_name=row.head_name,
-                persons=row.persons,
-                address=row.address,
-                category=row.category,
-                application_type=row.application_type,
-                id_number=row.id_number,
-                investigator_id=investigator.id if investigator else None,
-                recommendation=row.recommendation,
-                proposed_tier=row.proposed_tier,
-                findings=row.findings,
-            ),
+    with meeting_change(meeting_id, actor) as change:
+        meeting = change.meeting
+        _ensure_editable(meeting)
+        members = {
+            m.name: m
+            for m in change.session.scalars(
+                select(PanelMember).where(PanelMember.meeting_id == meeting_id)
+            )
+        }
+        existing = change.session.execute(
+            select(Household.head_name, Household.address).where(Household.meeting_id == meeting_id)
         )
-    record_event(meeting, "households.imported", actor, file=filename, count=len(rows))
-    db.session.commit()
+        rows = parse_households(
+            read_table(filename, data),
+            import_vocabulary(),
+            default_category=meeting.kind,
+            panel_roles={name: m.role for name, m in members.items()},
+            tiers=current_rules().tiers,
+            existing={(head, address) for head, address in existing},
+        )
+        for row in rows:
+            investigator = members.get(row.investigator_name or "")
+            new_household(
+                change,
+                HouseholdDetails(
+                    head_name=row.head_name,
+                    persons=row.persons,
+                    address=row.address,
+                    category=row.category,
+                    application_type=row.application_type,
+                    id_number=row.id_number,
+                    investigator_id=investigator.id if investigator else None,
+                    recommendation=row.recommendation,
+                    proposed_tier=row.proposed_tier,
+                    findings=row.findings,
+                ),
+            )
+        change.log("households.imported", file=filename, count=len(rows))
     return len(rows)
 
 
@@ -242,7 +245,6 @@ def import_vocabulary() -> Vocabulary:
 
 
 def _ensure_editable(meeting: Meeting) -> None:
-    check_not_finalised(meeting)
     if meeting.status is MeetingStatus.CLOSED:
         raise SetupRefused(msg("This meeting is closed and can no longer be changed."))
 
@@ -254,46 +256,58 @@ def _ensure_preparing(meeting: Meeting) -> None:
         )
 
 
-def _member_named(meeting: Meeting, name: str) -> PanelMember | None:
-    return db.session.scalar(
-        select(PanelMember).where(PanelMember.meeting_id == meeting.id, PanelMember.name == name)
+def _member_names(change: Change) -> list[str]:
+    return list(
+        change.session.scalars(
+            select(PanelMember.name).where(PanelMember.meeting_id == change.meeting_id)
+        )
     )
 
 
-def _checked_member_name(meeting: Meeting, name: str, member: PanelMember | None = None) -> str:
+def _checked_member_name(change: Change, name: str, member: PanelMember | None = None) -> str:
     """The name, trimmed, if it may be used on this panel (by ``member``, when renaming)."""
     name = name.strip()
     if not name:
         raise SetupRefused(msg("A member needs a name."))
     if len(name) > MAX_NAME_LENGTH:
         raise SetupRefused(msg("Longer than %(length)d characters.", length=MAX_NAME_LENGTH))
-    holder = _member_named(meeting, name)
-    if holder is not None and holder is not member:
+    holder = change.session.scalar(
+        select(PanelMember.id).where(
+            PanelMember.meeting_id == change.meeting_id, PanelMember.name == name
+        )
+    )
+    if holder is not None and (member is None or holder != member.id):
         raise SetupRefused(msg("%(name)s is already on this panel.", name=name))
     return name
 
 
-def _next_position(model: type[PanelMember] | type[Household], meeting: Meeting) -> int:
+def _next_position(change: Change, model: type[PanelMember] | type[Household]) -> int:
     """The position after the last one in the meeting (the order of the sheet or agenda)."""
-    last = db.session.scalar(
-        select(func.coalesce(func.max(model.position), 0)).where(model.meeting_id == meeting.id)
+    last = change.session.scalar(
+        select(func.coalesce(func.max(model.position), 0)).where(
+            model.meeting_id == change.meeting_id
+        )
     )
     return last + 1
 
 
-def _new_member(meeting: Meeting, name: str, role: Role) -> PanelMember:
-    name = _checked_member_name(meeting, name)
+def new_member(change: Change, name: str, role: Role) -> PanelMember:
+    """A member added within a change (a form, an import, the demo), with their card."""
+    name = _checked_member_name(change, name)
     member = PanelMember(
-        meeting=meeting, name=name, role=role, position=_next_position(PanelMember, meeting)
+        meeting_id=change.meeting_id,
+        name=name,
+        role=role,
+        position=_next_position(change, PanelMember),
     )
-    db.session.add(member)
-    db.session.flush()  # the card token is derived from the id
+    change.session.add(member)
+    change.session.flush()  # the card token is derived from the id
     issue_card(member)
     return member
 
 
 def _check_household_details(
-    meeting: Meeting, details: HouseholdDetails, household: Household | None = None
+    change: Change, details: HouseholdDetails, household: Household | None = None
 ) -> None:
     """The rules a household's details keep, whether they come from a form or an import."""
     head = details.head_name.strip()
@@ -309,36 +323,38 @@ def _check_household_details(
         or len(details.id_number or "") > 32
     ):
         raise SetupRefused(msg("A field of the household is too long."))
-    same = next(
-        (
-            h
-            for h in meeting.households
-            if h.head_name == head and h.address == details.address.strip() and h is not household
-        ),
-        None,
+    same = change.session.scalar(
+        select(Household.id).where(
+            Household.meeting_id == change.meeting_id,
+            Household.head_name == head,
+            Household.address == details.address.strip(),
+        )
     )
-    if same is not None:
+    if same is not None and (household is None or same != household.id):
         raise SetupRefused(msg("%(name)s is already in this meeting.", name=head))
     if details.proposed_tier is not None:
-        hearing_rules().tier(details.proposed_tier)
+        current_rules().tier(details.proposed_tier)
     if details.investigator_id is not None:
-        investigator = db.session.get(PanelMember, details.investigator_id)
+        investigator = change.session.get(PanelMember, details.investigator_id)
         if (
             investigator is None
-            or investigator.meeting_id != meeting.id
+            or investigator.meeting_id != change.meeting_id
             or investigator.role is not Role.INVESTIGATOR
         ):
             raise SetupRefused(msg("The investigator must be an investigator on this panel."))
 
 
-def _new_household(meeting: Meeting, details: HouseholdDetails) -> Household:
-    _check_household_details(meeting, details)
+def new_household(change: Change, details: HouseholdDetails) -> Household:
+    """A household added within a change at the end of the agenda, with its hearing."""
+    _check_household_details(change, details)
     household = Household(
-        meeting=meeting, position=_next_position(Household, meeting), hearing=Hearing()
+        meeting_id=change.meeting_id,
+        position=_next_position(change, Household),
+        hearing=Hearing(),
     )
     _apply_household(household, details)
-    db.session.add(household)
-    db.session.flush()
+    change.session.add(household)
+    change.session.flush()
     return household
 
 

@@ -11,6 +11,7 @@ from ..domain.errors import SetupRefused
 from ..domain.messages import msg
 from ..extensions import db
 from ..store.models import StaffUser
+from .unit_of_work import account_change
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -33,8 +34,8 @@ def create_staff(username: str, password: str, display_name: str | None = None) 
         display_name=display_name or username,
         password_hash=generate_password_hash(password),
     )
-    db.session.add(user)
-    db.session.commit()
+    with account_change() as session:
+        session.add(user)
     return user
 
 
@@ -54,8 +55,8 @@ def authenticate(username: str, password: str) -> StaffUser | None:
 
 def end_sessions(user: StaffUser) -> None:
     """Sign the account out everywhere: every session and open connection stops working."""
-    user.session_token = secrets.token_hex(16)
-    db.session.commit()
+    with account_change():
+        user.session_token = secrets.token_hex(16)
 
 
 _DUMMY_HASH = generate_password_hash("not a real password")

@@ -93,8 +93,11 @@ class Meeting(db.Model):
     current_position: Mapped[int | None] = mapped_column()
     #: which "pick your name" meeting QR is valid; bumping it voids the old one
     entry_generation: Mapped[int] = mapped_column(default=1)
-    #: bumped on every change, so a screen that missed one knows to reload the state
+    #: bumped by every committed change, so a screen keeps only the newest state it gets
     version: Mapped[int] = mapped_column(default=1)
+    #: bumped when what screens show of the agenda changes (a step, a setup change, a
+    #: recusal, a count), not by presence, hands or ballots: states cache that part by it
+    layout_version: Mapped[int] = mapped_column(default=1, server_default="1")
     #: publish each item's tracker codes with their choices after the count; a meeting
     #: where members may be pressured to show their tracker turns this off
     publish_trackers: Mapped[bool] = mapped_column(default=True)

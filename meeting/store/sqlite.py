@@ -34,20 +34,26 @@ def _busy_timeout_ms() -> int:
     return DEFAULT_BUSY_TIMEOUT_MS
 
 
-@event.listens_for(Engine, "connect")
-def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    if not isinstance(dbapi_connection, sqlite3.Connection):
-        return
-    timeout = _busy_timeout_ms()
-    cursor = dbapi_connection.cursor()
+def apply_pragmas(
+    connection: sqlite3.Connection, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+) -> None:
+    """The settings every connection of the app runs with (the benchmarks' floor uses them
+    too, so that it measures the same durable insert)."""
+    cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={int(timeout)}")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # deleted rows are overwritten with zeros, not left in free pages: the reseal of a
     # ballot deletes the rows in their casting order (docs/ballot-secrecy.md)
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        apply_pragmas(dbapi_connection, _busy_timeout_ms())
 
 
 def _sqlite(connection: Connection) -> sqlite3.Connection | None:

@@ -17,7 +17,6 @@ from .safety import local_path
 
 
 def register_blueprints(app: Flask) -> None:
-    from ..realtime.broadcast import announce_committed
     from .auth.views import bp as auth_bp
     from .live.texts import phone_texts, staff_texts
     from .live.views import bp as live_bp
@@ -46,18 +45,12 @@ def register_blueprints(app: Flask) -> None:
         remember_locale(response, code)
         return response
 
-    @app.after_request
-    def _announce(response: Response) -> Response:
-        announce_committed()
-        return response
-
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
         return render_template("error.html", error=error, csrf=True), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
-        db.session.rollback()  # the page below reads the user; a failed transaction must not
         return render_template("error.html", error=error, csrf=False), error.code or 500
 
 

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import os
 import tempfile
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, request, url_for
-from flask_babel import Babel, force_locale, gettext
+from flask_babel import Babel
 
-from ..domain.messages import Message
-from ..labels import LABELS
 from ..resources import PACKAGE_DIR
+from ..texts import LOCALES, translate
 
 CATALOGUE_DIR = PACKAGE_DIR / "translations"
-LOCALES = ("zh", "en")
 LANG_COOKIE = "lang"
 
 
@@ -66,25 +63,3 @@ def language_link(locale: str) -> str:
     """A link that switches the language and comes back here (to a safe page after a POST)."""
     back = request.full_path.rstrip("?") if request.method == "GET" else None
     return url_for("switch_language", code=locale, next=back)
-
-
-def translate(value: Message | StrEnum | str | None) -> str:
-    """The text of a domain message or a code's label in the reader's language."""
-    if value is None:
-        return ""
-    if isinstance(value, StrEnum) and value in LABELS:
-        value = LABELS[value]
-    if not isinstance(value, Message):
-        return str(value)
-    text = gettext(value.template)
-    if not value.params:
-        return text
-    return text % {
-        k: translate(v) if isinstance(v, Message) else v for k, v in value.params.items()
-    }
-
-
-def translate_in(locale: str, value: Message | StrEnum) -> str:
-    """The text in a given language, whatever the current request asks for."""
-    with force_locale(locale):
-        return translate(value)

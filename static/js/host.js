@@ -5,8 +5,6 @@
   var script = document.getElementById("host-script");
   var T = Live.texts();
   var $ = function (id) { return document.getElementById(id); };
-  var NEXT = { pending: "start_briefing", briefing: "start_statement", statement: "start_questioning",
-    questioning: "open_ballot", voting: "close_ballot", counted: "announce" };
   var BEFORE_BALLOT = { pending: true, briefing: true, statement: true, questioning: true };
   var state = null;
   var cardsUrl = script.getAttribute("data-cards");
@@ -131,22 +129,27 @@
     box.appendChild(el("h3", Live.format(T.household, { position: c.position }) + " · " + c.head_name));
     box.appendChild(el("p", Live.format(T.persons, { persons: c.persons }) + " · " + c.category + " · " + c.phase_label, { "class": "phase-now" }));
     if (c.quorum_broken) { box.appendChild(el("p", T.quorum_broken, { "class": "bad" })); }
-    var next = NEXT[c.phase];
+    // the server says which steps are possible now; the console offers exactly those
+    var next = stepsFor(c.position)[0];
     if (next) {
       stepButton.hidden = false;
       stepButton.textContent = T.steps[next];
       stepButton.setAttribute("data-step", next);
       stepButton.onclick = function () {
-        if (next === "close_ballot") { closeBallot(c.position, false); } else { send("step", { position: c.position, step: next }); }
+        if (next === "close_ballot") { closeBallot(c.position, false); } else { send(next, { position: c.position }); }
       };
     }
     $("extend").hidden = !(c.timed && c.deadline);
     $("extend").onclick = function () { send("extend", { position: c.position, seconds: 60 }); };
     tick();
   }
+  function stepsFor(position) {
+    return state.steps.filter(function (s) { return s.position === position; })
+      .map(function (s) { return s.step; });
+  }
   /* Closing early: the server asks for a confirmation while some have not voted. */
   function closeBallot(position, confirmed) {
-    send("step", { position: position, step: "close_ballot", confirm: confirmed }, function (answer) {
+    send("close_ballot", { position: position, confirm: confirmed }, function (answer) {
       var turnout = state.current && state.current.turnout;
       if (!answer.ok && !confirmed && answer.code === "domain_error" && turnout && turnout.cast < turnout.entitled) {
         showError("");
@@ -265,8 +268,8 @@
       row.appendChild(el("td", h.phase_label));
       var actions = el("td");
       if (!current) { actions.appendChild(button(T.show, "show", { position: h.position }, "small")); }
-      if (h.phase === "pending") {
-        actions.appendChild(button(T.steps.start_briefing, "step", { position: h.position, step: "start_briefing" }, "small"));
+      if (!current && stepsFor(h.position).indexOf("start_briefing") >= 0) {
+        actions.appendChild(button(T.steps.start_briefing, "start_briefing", { position: h.position }, "small"));
       }
       row.appendChild(actions);
       body.appendChild(row);

@@ -1,6 +1,8 @@
 /* Shared by every live screen: connect to the meeting's room, keep the newest state.
- * The server sends the whole state, numbered by the meeting's version, on connect, on
- * every change and on "sync"; a screen that sees a gap in the numbers asks for "sync". */
+ * The server sends the whole state, numbered by the meeting's version, on connect and
+ * after changes (a burst of changes as one state, so numbers may jump); every state is
+ * complete, so a screen takes any newer one and ignores an older one. Reconnecting brings
+ * the current state at once. */
 (function () {
   "use strict";
   function format(template, values) {
@@ -21,16 +23,22 @@
     self.socket.on("you", function (you) { options.onYou && options.onYou(you); });
     self.socket.on("state", function (state) {
       if (state.version < version) { return; }  // an older state overtaken by a newer one
-      if (version >= 0 && state.version > version + 1) { self.socket.emit("sync"); }
       version = state.version;
       self.clockOffset = Date.parse(state.server_time) - Date.now();
       window.liveVersion = version;  // read by the browser tests
       options.onState(state);
     });
   }
-  /* Send an event; the callback gets the server's answer {ok, error}. */
-  Live.prototype.send = function (event, payload, done) {
+  /* Send an event; the callback gets the server's answer {ok, error}. A "busy" answer
+   * (nothing was done) is sent again after a moment, a few times, before it is shown. */
+  Live.prototype.send = function (event, payload, done, tries) {
+    var self = this;
+    tries = tries || 0;
     this.socket.timeout(8000).emit(event, payload || {}, function (timedOut, answer) {
+      if (!timedOut && answer && answer.busy && tries < 4) {
+        setTimeout(function () { self.send(event, payload, done, tries + 1); }, 400 * (tries + 1));
+        return;
+      }
       if (done) { done(timedOut ? { ok: false, error: "timeout", code: "timeout" } : answer); }
     });
   };

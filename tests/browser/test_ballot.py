@@ -243,9 +243,14 @@ def test_a_ballot_cast_offline_waits_on_the_phone_and_is_sent_when_the_page_come
     meeting, _ = ensure_demo()
     for member in meeting.members:
         if member.votes:
-            presence.set_presence(member, True, "test")
-    for step in ("start_briefing", "start_statement", "start_questioning", "open_ballot"):
-        hearings.take_step(meeting, 1, step, "test")
+            presence.set_presence(meeting.id, member.id, True, "test")
+    for step in (
+        hearings.start_briefing,
+        hearings.start_statement,
+        hearings.start_questioning,
+        hearings.open_ballot,
+    ):
+        step(meeting.id, 1, "test")
     hearing_id = meeting.households[0].hearing.id
     phone = open_phone(browser, live_server, meeting.members[0])
     phone.locator('#vote-choose button[data-choice="not_eligible"]').click()

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from meeting.services import ballots, hearings, setup
+from meeting.services import casting, hearings, notes, recusals, setup
 from meeting.store.models import Meeting
 
 from ..conftest import make_meeting
-from .ballot_helpers import open_ballot, present_voters, seat_panel, tracker
+from .ballot_helpers import (
+    ballot,
+    cast,
+    close_if_open,
+    open_ballot,
+    present_voters,
+    seat_panel,
+    tracker,
+)
 
 HOUSEHOLDS = ("张三", "李四")
 
@@ -16,7 +24,7 @@ def meeting_with_households() -> Meeting:
     meeting = make_meeting(representatives=18, cadres=5, investigators=("调查员甲",))
     for name in HOUSEHOLDS:
         setup.add_household(
-            meeting, setup.HouseholdDetails(head_name=name, persons=2, proposed_tier="B"), "test"
+            meeting.id, setup.HouseholdDetails(head_name=name, persons=2, proposed_tier="B"), "t"
         )
     seat_panel(meeting)
     return meeting
@@ -28,24 +36,24 @@ def hear(meeting: Meeting, position: int, paper: int = 0) -> list[str]:
     Returns the tracker codes of its ballots.
     """
     voters = present_voters(meeting)
-    household = next(h for h in meeting.households if h.position == position)
-    ballots.recuse(household, voters[-1], "申请人的亲属", "test")
+    mid = meeting.id
+    recusals.recuse(mid, position, voters[-1].id, "申请人的亲属", "test")
     for member in voters[:paper]:
-        ballots.mark_paper_voter(member, True, "host")
+        casting.mark_paper_voter(mid, member.id, True, "host")
     open_ballot(meeting, position)
-    hearings.save_notes(meeting, position, "questioning_notes", "问：收入？答：务农。", "secretary")
+    notes.save_notes(mid, position, "questioning_notes", "问：收入？答：务农。", "secretary")
     codes = []
     for member in voters[paper:-1]:
         codes.append(tracker())
-        ballots.cast_ballot(meeting, member, position, "eligible", "B", codes[-1])
+        cast(member, position, "eligible", "B", codes[-1])
     for member in voters[:paper]:
-        ballots.receive_paper_slip(meeting, position, member, "scrutineer")
+        casting.receive_paper_slip(mid, position, member.id, "scrutineer")
         codes.append(tracker())
-        ballots.enter_paper_ballot(meeting, position, "not_eligible", None, codes[-1], "scrutineer")
-    hearings.take_step(meeting, position, "close_ballot", "test", confirmed=True)
-    hearings.take_step(meeting, position, "announce", "test")
+        casting.enter_paper_ballot(mid, position, ballot("not_eligible"), codes[-1], "scrutineer")
+    close_if_open(meeting, position)
+    hearings.announce(mid, position, "test")
     for member in voters[:paper]:
-        ballots.mark_paper_voter(member, False, "host")
+        casting.mark_paper_voter(mid, member.id, False, "host")
     return codes
 
 

@@ -78,8 +78,8 @@ def counts() -> tuple[int, int, int, int]:
 
 def test_a_valid_csv_panel_and_household_list_are_imported(app) -> None:
     meeting = make_meeting()
-    assert setup.import_members(meeting, "panel.csv", csv_bytes(MEMBERS), "test") == 6
-    assert setup.import_households(meeting, "households.csv", csv_bytes(HOUSEHOLDS), "test") == 2
+    assert setup.import_members(meeting.id, "panel.csv", csv_bytes(MEMBERS), "test") == 6
+    assert setup.import_households(meeting.id, "households.csv", csv_bytes(HOUSEHOLDS), "test") == 2
 
     roles = {m.name: m.role for m in meeting.members}
     assert roles == {
@@ -113,20 +113,20 @@ def test_a_valid_csv_panel_and_household_list_are_imported(app) -> None:
 def test_a_valid_xlsx_with_english_headers_and_numbers_is_imported(app) -> None:
     meeting = make_meeting()
     setup.import_members(
-        meeting, "panel.xlsx", xlsx_bytes([["Name", "Role"], ["冯建军", "investigator"]]), "t"
+        meeting.id, "panel.xlsx", xlsx_bytes([["Name", "Role"], ["冯建军", "investigator"]]), "t"
     )
     rows = [
         ["Head of household", "Persons", "Investigator", "Proposed tier", "Recommendation"],
         ["周玉梅", 4, "冯建军", "A", "eligible"],  # Excel gives 4, not "4"
     ]
-    assert setup.import_households(meeting, "h.xlsx", xlsx_bytes(rows), "t") == 1
+    assert setup.import_households(meeting.id, "h.xlsx", xlsx_bytes(rows), "t") == 1
     household = meeting.households[0]
     assert household.persons == 4 and household.proposed_tier == "A"
 
 
 def test_a_gbk_csv_as_chinese_excel_saves_it_is_read(app) -> None:
     meeting = make_meeting()
-    assert setup.import_members(meeting, "panel.csv", csv_bytes(MEMBERS, "gb18030"), "t") == 6
+    assert setup.import_members(meeting.id, "panel.csv", csv_bytes(MEMBERS, "gb18030"), "t") == 6
     assert meeting.members[0].name == "张秀英"
 
 
@@ -145,7 +145,7 @@ def test_a_broken_panel_file_is_rejected_whole_with_every_problem(app, fmt) -> N
     before = counts()
     data = csv_bytes(BROKEN_MEMBERS) if fmt == "csv" else xlsx_bytes(BROKEN_MEMBERS)
     with pytest.raises(ImportRejected) as rejected:
-        setup.import_members(meeting, f"panel.{fmt}", data, "t")
+        setup.import_members(meeting.id, f"panel.{fmt}", data, "t")
     db.session.rollback()
     problems = [(p.row, p.column, str(p.message)) for p in rejected.value.problems]
     assert (
@@ -162,7 +162,7 @@ def test_a_broken_panel_file_is_rejected_whole_with_every_problem(app, fmt) -> N
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_a_broken_household_file_is_rejected_whole_with_every_problem(app, fmt) -> None:
     meeting = make_meeting(investigators=("冯建军",))
-    setup.add_member(meeting, "张秀英", Role.REPRESENTATIVE, "t")
+    setup.add_member(meeting.id, "张秀英", Role.REPRESENTATIVE, "t")
     rows = [
         [
             "户主姓名",
@@ -184,10 +184,10 @@ def test_a_broken_household_file_is_rejected_whole_with_every_problem(app, fmt) 
     encode = csv_bytes if fmt == "csv" else xlsx_bytes
     before = counts()
     with pytest.raises(ImportRejected) as first:
-        setup.import_households(meeting, f"h.{fmt}", encode(rows), "t")
+        setup.import_households(meeting.id, f"h.{fmt}", encode(rows), "t")
     db.session.rollback()
     with pytest.raises(ImportRejected) as second:
-        setup.import_households(meeting, f"h.{fmt}", encode(persons_rows), "t")
+        setup.import_households(meeting.id, f"h.{fmt}", encode(persons_rows), "t")
     db.session.rollback()
 
     found = {(p.row, p.column, str(p.message)) for p in first.value.problems}
@@ -212,17 +212,17 @@ def test_a_file_that_is_not_a_spreadsheet_is_rejected(app) -> None:
     meeting = make_meeting()
     for name, data in [("panel.xlsx", b"not a zip"), ("panel.pdf", b"%PDF"), ("panel.csv", b"")]:
         with pytest.raises(ImportRejected) as rejected:
-            setup.import_members(meeting, name, data, "t")
+            setup.import_members(meeting.id, name, data, "t")
         assert len(rejected.value.problems) == 1
     assert meeting.members == []
 
 
 def test_importing_the_same_panel_twice_adds_nobody_the_second_time(app) -> None:
     meeting = make_meeting()
-    setup.import_members(meeting, "panel.csv", csv_bytes(MEMBERS), "t")
+    setup.import_members(meeting.id, "panel.csv", csv_bytes(MEMBERS), "t")
     before = counts()
     with pytest.raises(ImportRejected) as rejected:
-        setup.import_members(meeting, "panel.csv", csv_bytes(MEMBERS), "t")
+        setup.import_members(meeting.id, "panel.csv", csv_bytes(MEMBERS), "t")
     db.session.rollback()
     assert len(rejected.value.problems) == 6
     assert counts() == before
@@ -269,11 +269,11 @@ def test_the_blank_files_import_back_cleanly(staff, app, what) -> None:
     importer = setup.import_members if what == "members" else setup.import_households
     for fmt in ("csv", "xlsx"):
         blank = staff.get(f"/staff/import-templates/{what}.{fmt}").data
-        assert importer(meeting, f"{what}.{fmt}", blank, "t") == 1  # the example row
+        assert importer(meeting.id, f"{what}.{fmt}", blank, "t") == 1  # the example row
         if what == "households":
-            setup.remove_household(meeting.households[0], "t")
+            setup.remove_household(meeting.id, meeting.households[0].id, "t")
         else:
-            setup.remove_member(meeting.members[-1], "t")
+            setup.remove_member(meeting.id, meeting.members[-1].id, "t")
 
 
 def test_values_beyond_what_the_form_and_database_hold_are_rejected(app) -> None:
@@ -286,7 +286,7 @@ def test_values_beyond_what_the_form_and_database_hold_are_rejected(app) -> None
         ["钱凤英", "2", "1" * 40],  # ID number too long
     ]
     with pytest.raises(ImportRejected) as rejected:
-        setup.import_households(meeting, "h.csv", csv_bytes(rows), "t")
+        setup.import_households(meeting.id, "h.csv", csv_bytes(rows), "t")
     db.session.rollback()
     found = {(p.row, p.column) for p in rejected.value.problems}
     assert found == {(2, "户主姓名"), (3, "家庭人口"), (4, "家庭人口"), (5, "身份证号")}
@@ -308,7 +308,7 @@ def test_a_damaged_workbook_is_rejected_not_crashed_on(app) -> None:
     meeting = make_meeting()
     for target, data in damaged.items():
         with pytest.raises(ImportRejected) as rejected:
-            setup.import_members(meeting, "panel.xlsx", data, "t")
+            setup.import_members(meeting.id, "panel.xlsx", data, "t")
         assert [str(p.message) for p in rejected.value.problems] == [
             "The file is not a readable .xlsx workbook."
         ], target
@@ -319,6 +319,6 @@ def test_a_utf16_text_file_is_rejected_with_the_encoding_named(app) -> None:
     meeting = make_meeting()
     with pytest.raises(ImportRejected) as rejected:
         setup.import_members(
-            meeting, "panel.csv", "姓名,角色\n张三,村民代表\n".encode("utf-16"), "t"
+            meeting.id, "panel.csv", "姓名,角色\n张三,村民代表\n".encode("utf-16"), "t"
         )
     assert "encoding" in str(rejected.value.problems[0].message)

@@ -187,9 +187,11 @@ def test_members_ask_to_speak_during_questioning_only(live_server, demo, host) -
     queue = host.wait_for(lambda s: s["queue"], "the queue")["queue"]
     assert [(q["name"], q["status"]) for q in queue] == [(member.name, "waiting")]
     assert host.send("give_floor", {"request_id": queue[0]["id"]}) == {"ok": True}
-    screen.wait_for(lambda s: s["queue"] and s["queue"][0]["status"] == "speaking", "the floor")
+    speaking = screen.wait_for(
+        lambda s: s["queue"] and s["queue"][0]["status"] == "speaking", "the floor"
+    )
     assert host.send("finish_speaking", {"request_id": queue[0]["id"]}) == {"ok": True}
-    screen.wait_for(lambda s: s["queue"] == [], "an empty queue")
+    screen.wait_for(lambda s: s["queue"] == [], "an empty queue", after=speaking["version"])
     screen.close()
 
 
@@ -288,14 +290,17 @@ def test_a_member_without_a_card_picks_their_name_and_the_host_confirms(
     asked = phone.browser.post(entry, data={"csrf_token": token, "member_id": member.id})
     assert "正在等待主持人确认" in asked.text
     waiting_url = asked.url
-    request = host.wait_for(lambda s: s["seat_requests"], "the seat request")["seat_requests"]
+    asking = host.wait_for(lambda s: s["seat_requests"], "the seat request")
+    request = asking["seat_requests"]
     assert [(r["member_id"], r["name"]) for r in request] == [(member.id, member.name)]
     assert phone.browser.get(f"{live_server}/m/{demo.id}").status_code == 403  # not yet
     assert host.send("seat_request", {"request_id": request[0]["id"], "approve": True})["ok"]
     assert host.send("seat_request", {"request_id": request[0]["id"], "approve": True})["ok"]
     landed = phone.browser.get(waiting_url)
     assert landed.url == f"{live_server}/m/{demo.id}" and member.name in landed.text
-    state = host.wait_for(lambda s: not s["seat_requests"], "the request handled")
+    state = host.wait_for(
+        lambda s: not s["seat_requests"], "the request handled", after=asking["version"]
+    )
     assert next(m for m in state["members"] if m["id"] == member.id)["has_phone"]
     assert phone.browser.get(entry, allow_redirects=False).status_code == 302  # seated now
     assert Phone(live_server).browser.get(f"{entry}x").status_code == 404  # wrong token
@@ -325,9 +330,12 @@ def test_after_the_ballot_the_count_and_the_announcement_follow(live_server, dem
         host.wait_for(lambda s: s["current"]["phase"] == "counted")["current"]["deadline"] is None
     )
     assert step(host, 1, "announce") == {"ok": True}
-    host.wait_for(lambda s: s["households"][0]["phase"] == "announced", "announced")
+    announced = host.wait_for(lambda s: s["households"][0]["phase"] == "announced", "announced")
     assert host.send("show", {"position": None}) == {"ok": True}
-    assert host.wait_for(lambda s: s["current"] is None, "the overview")
+    overview = host.wait_for(
+        lambda s: s["current"] is None, "the overview", after=announced["version"]
+    )
+    assert overview["households"][0]["outcome"] == "deferred"
     assert step(host, 2, "start_briefing") == {"ok": True}  # the next household may begin
     # while it is heard, its card stays on every screen
     refused = host.send("show", {"position": 3})
@@ -405,7 +413,11 @@ def test_a_phone_whose_seat_was_freed_can_no_longer_act(live_server, demo, host)
     for name in ("start_briefing", "start_statement", "start_questioning"):
         step(host, 1, name)
     assert host.send("release_seat", {"member_id": demo.members[0].id})["ok"]
-    assert screen.send("raise_hand") == {"ok": False, "error": "这部手机已不再绑定入会座位。"}
+    assert screen.send("raise_hand") == {
+        "ok": False,
+        "error": "这部手机已不再绑定入会座位。",
+        "code": "seat_lost",
+    }
     screen.close()
 
 
@@ -449,7 +461,8 @@ def test_one_change_moves_the_version_by_exactly_one(live_server, demo, host) ->
         host.send("presence", {"member_id": member.id, "present": True})
     for name in ("start_briefing", "start_statement", "start_questioning", "open_ballot"):
         step(host, 1, name)
-    version = host.version
+    # the answer comes before the state: wait for the state of the opened ballot
+    version = host.wait_for(lambda s: s["current"]["phase"] == "voting", "the ballot")["version"]
     # this change logs two events (the absence and the broken quorum) in one transaction
     host.send("presence", {"member_id": representatives[0].id, "present": False})
     state = host.wait_for(lambda s: True, "the change", after=version)
@@ -487,4 +500,4 @@ def test_a_card_scanned_in_during_a_ballot_that_breaks_the_quorum_is_recorded(
 def setup_sixth_cadre(meeting: Meeting) -> PanelMember:
     from meeting.services import setup
 
-    return setup.add_member(meeting, "临时干部", Role.CADRE, "test")
+    return db.session.get(PanelMember, setup.add_member(meeting.id, "临时干部", Role.CADRE, "test"))

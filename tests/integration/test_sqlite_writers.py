@@ -6,12 +6,11 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import text, update
 
 from meeting import create_app
 from meeting.extensions import db
-from meeting.services.events import lock_meeting
+from meeting.services.unit_of_work import Busy, meeting_change
 from meeting.store import sqlite
 from meeting.store.models import Meeting
 
@@ -46,8 +45,8 @@ def test_many_threads_writing_at_once_all_land_and_the_queue_is_left_free(app) -
             start.wait()
             try:
                 for _ in range(15):
-                    lock_meeting(db.session.get(Meeting, meeting_id))
-                    db.session.commit()
+                    with meeting_change(meeting_id, "test") as change:
+                        change.touch()
             except BaseException as error:
                 failures.append(error)
             finally:
@@ -64,12 +63,15 @@ def test_many_threads_writing_at_once_all_land_and_the_queue_is_left_free(app) -
 
 
 def test_a_second_writer_in_the_same_thread_gets_an_error_not_a_deadlock(app) -> None:
-    meeting = make_meeting()
-    lock_meeting(meeting)  # this session now holds the write transaction and the queue
-    assert sqlite._writers.locked()
-    with pytest.raises(OperationalError, match="locked"), db.engine.connect() as other:
-        other.execute(text("UPDATE meeting SET title = 'x'"))
-        other.commit()
-    db.session.rollback()
+    meeting_id = make_meeting().id
+    with pytest.raises(Busy), meeting_change(meeting_id, "test") as change:
+        # this change now holds the write transaction and the queue
+        change.session.execute(update(Meeting).where(Meeting.id == meeting_id).values(place="y"))
+        assert sqlite._writers.locked()
+        with db.engine.connect() as other:
+            other.execute(text("UPDATE meeting SET title = 'x'"))
+            other.commit()
     assert not sqlite._writers.locked()
-    assert db.session.get(Meeting, meeting.id).title != "x"
+    db.session.expire_all()
+    meeting = db.session.get(Meeting, meeting_id)
+    assert (meeting.title, meeting.place) != ("x", "y") and meeting.title != "x"

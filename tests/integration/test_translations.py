@@ -56,7 +56,7 @@ def test_translations_keep_the_placeholders_of_the_original() -> None:
 
 def test_the_quorum_reason_reads_in_chinese_by_default(app) -> None:
     from meeting.domain.quorum import check_quorum
-    from meeting.web.i18n import translate_in
+    from meeting.texts import translate_in
 
     check = check_quorum(12, 3, app.extensions["meeting.settings"].rules)
     assert translate_in("zh", check.reasons[0]) == "村民代表到会 12 人，少于 15 人。"

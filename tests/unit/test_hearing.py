@@ -6,8 +6,9 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from meeting.domain.agenda import possible_steps
 from meeting.domain.errors import QuorumNotMet, StepNotAllowed
-from meeting.domain.hearing import STEPS, Hearing
+from meeting.domain.hearing import STEPS, HearingSteps
 from meeting.domain.phases import Phase
 from meeting.domain.quorum import check_quorum
 from meeting.domain.rules import HearingRules
@@ -20,7 +21,7 @@ NO_QUORUM = check_quorum(12, 5, RULES)
 ORDER = list(Phase)
 
 
-def take(hearing: Hearing, step: str, quorum=QUORUM) -> None:
+def take(hearing: HearingSteps, step: str, quorum=QUORUM) -> None:
     if step == "open_ballot":
         hearing.open_ballot(quorum)
     else:
@@ -28,7 +29,7 @@ def take(hearing: Hearing, step: str, quorum=QUORUM) -> None:
 
 
 def test_a_hearing_runs_briefing_statement_questioning_ballot_count_announce() -> None:
-    hearing = Hearing()
+    hearing = HearingSteps()
     for step in STEPS:
         take(hearing, step)
     assert hearing.phase is Phase.ANNOUNCED and hearing.is_finished
@@ -36,7 +37,7 @@ def test_a_hearing_runs_briefing_statement_questioning_ballot_count_announce() -
 
 
 def test_the_ballot_cannot_open_before_questioning() -> None:
-    hearing = Hearing()
+    hearing = HearingSteps()
     hearing.start_briefing()
     with pytest.raises(StepNotAllowed) as refused:
         hearing.open_ballot(QUORUM)
@@ -47,7 +48,7 @@ def test_the_ballot_cannot_open_before_questioning() -> None:
 
 
 def test_the_ballot_cannot_open_without_a_quorum() -> None:
-    hearing = Hearing(phase=Phase.QUESTIONING)
+    hearing = HearingSteps(phase=Phase.QUESTIONING)
     with pytest.raises(QuorumNotMet) as refused:
         hearing.open_ballot(NO_QUORUM)
     assert "fewer than 15" in str(refused.value)
@@ -59,7 +60,7 @@ class HearingMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.hearing = Hearing()
+        self.hearing = HearingSteps()
         self.expected = 0  # index into ORDER
 
     @rule(step=st.sampled_from(STEPS), quorum_holds=st.booleans())
@@ -81,3 +82,16 @@ class HearingMachine(RuleBasedStateMachine):
 
 
 TestHearingMachine = HearingMachine.TestCase
+
+
+def test_the_host_is_offered_only_the_next_step_of_the_household_being_heard() -> None:
+    phases = {1: Phase.ANNOUNCED, 2: Phase.QUESTIONING, 3: Phase.PENDING}
+    assert possible_steps(phases) == [(2, "open_ballot")]
+    phases[2] = Phase.COUNTED
+    assert possible_steps(phases) == [(2, "announce")]
+
+
+def test_while_no_household_is_heard_any_pending_one_may_begin() -> None:
+    phases = {1: Phase.ANNOUNCED, 2: Phase.PENDING, 3: Phase.PENDING}
+    assert possible_steps(phases) == [(2, "start_briefing"), (3, "start_briefing")]
+    assert possible_steps({1: Phase.ANNOUNCED}) == []

@@ -8,7 +8,7 @@ from flask_login import login_required
 from ...extensions import db
 from ...services.cards import qr_svg
 from ...services.seats import entry_token
-from ...services.setup import hearing_rules
+from ...settings import current_rules
 from ...store.models import Meeting
 from ..addresses import join_base_url
 
@@ -23,7 +23,7 @@ def _staff_only() -> None:
 
 def _screen(template: str, meeting_id: int, **extra: object) -> str:
     meeting = db.get_or_404(Meeting, meeting_id)
-    return render_template(template, meeting=meeting, tiers=hearing_rules().tiers, **extra)
+    return render_template(template, meeting=meeting, tiers=current_rules().tiers, **extra)
 
 
 @bp.get("/host/<int:meeting_id>")

@@ -22,8 +22,9 @@ from ...domain.errors import DomainError
 from ...extensions import db, limiter
 from ...services import seats
 from ...services.cards import member_for_token
+from ...services.unit_of_work import Busy
 from ...store.models import Meeting, PanelMember, SeatRequest, SeatRequestStatus
-from ..i18n import translate
+from ...texts import translate
 
 bp = Blueprint("member", __name__)
 
@@ -61,14 +62,19 @@ def join(token: str) -> BaseResponse | tuple[str, int]:
     if member is None:
         return render_template("member/unknown_card.html"), 404
     secret, is_new = _device_secret()
+    meeting_id, member_id = member.meeting_id, member.id
     try:
-        seats.claim_seat(member, secret)
+        seats.claim_seat(meeting_id, member_id, secret)
     except DomainError as refused:
         page = render_template(
-            "member/refused.html", meeting=member.meeting, reason=translate(refused.message)
+            "member/refused.html",
+            meeting=db.session.get(Meeting, meeting_id),
+            reason=translate(refused.message),
         )
         return _with_device_cookie(Response(page, status=409), secret, is_new)
-    target = redirect(url_for("member.live", meeting_id=member.meeting_id))
+    except Busy:
+        abort(503)
+    target = redirect(url_for("member.live", meeting_id=meeting_id))
     return _with_device_cookie(target, secret, is_new)
 
 
@@ -76,7 +82,7 @@ def join(token: str) -> BaseResponse | tuple[str, int]:
 def live(meeting_id: int) -> str | tuple[str, int]:
     """The live meeting on the phone; only for the phone that holds a seat."""
     meeting = db.get_or_404(Meeting, meeting_id)
-    member = seats.member_on_device(meeting, request.cookies.get(seats.DEVICE_COOKIE))
+    member = seats.member_on_device(meeting.id, request.cookies.get(seats.DEVICE_COOKIE))
     if member is None:
         return render_template("member/no_seat.html", meeting=meeting), 403
     return render_template("member/live.html", meeting=meeting, member=member)
@@ -90,7 +96,7 @@ def pick_name(meeting_id: int, token: str) -> BaseResponse | str | tuple[str, in
     if meeting is None:
         return render_template("member/unknown_card.html"), 404
     secret, is_new = _device_secret()
-    if seats.member_on_device(meeting, secret) is not None:
+    if seats.member_on_device(meeting.id, secret) is not None:
         return redirect(url_for("member.live", meeting_id=meeting.id))
     error = None
     if request.method == "POST":
@@ -98,16 +104,17 @@ def pick_name(meeting_id: int, token: str) -> BaseResponse | str | tuple[str, in
         if member is None or member.meeting_id != meeting.id:
             abort(404)
         try:
-            seat_request = seats.request_seat(member, secret)
+            request_id = seats.request_seat(meeting_id, member.id, secret)
         except DomainError as refused:
             error = translate(refused.message)
+        except Busy:
+            abort(503)
         else:
             target = redirect(
-                url_for(
-                    "member.wait", meeting_id=meeting.id, token=token, request_id=seat_request.id
-                )
+                url_for("member.wait", meeting_id=meeting_id, token=token, request_id=request_id)
             )
             return _with_device_cookie(target, secret, is_new)
+    meeting = db.session.get(Meeting, meeting_id)
     free = [m for m in meeting.members if m.votes and m.device_hash is None]
     page = render_template("member/pick_name.html", meeting=meeting, members=free, error=error)
     return _with_device_cookie(Response(page), secret, is_new)

@@ -40,9 +40,9 @@ def audit_trail(meeting_id: int) -> str:
     return render_template(
         "staff/audit.html",
         meeting=meeting,
-        report=audit.verify_chain(meeting),
-        events=audit.events_of(meeting),
-        amendments=signoff.amendments(meeting),
+        report=audit.verify_chain(meeting.id),
+        events=audit.events_of(meeting.id),
+        amendments=signoff.amendments(meeting.id),
         form=AmendmentForm(),
         short_data=short_data,
     )
@@ -50,18 +50,18 @@ def audit_trail(meeting_id: int) -> str:
 
 @bp.post("/meetings/<int:meeting_id>/finalise")
 def finalise(meeting_id: int) -> Response:
-    meeting = _meeting(meeting_id)
-    _attempt(lambda: signoff.finalise(meeting, _actor()), _("The minutes are signed off."))
+    _meeting(meeting_id)
+    _attempt(lambda: signoff.finalise(meeting_id, _actor()), _("The minutes are signed off."))
     return redirect(url_for("staff.audit_trail", meeting_id=meeting_id))
 
 
 @bp.post("/meetings/<int:meeting_id>/amendments")
 def add_amendment(meeting_id: int) -> Response:
-    meeting = _meeting(meeting_id)
+    _meeting(meeting_id)
     form = AmendmentForm()
     if form.validate_on_submit():
         _attempt(
-            lambda: signoff.amend(meeting, form.text.data or "", _actor()),
+            lambda: signoff.amend(meeting_id, form.text.data or "", _actor()),
             _("Amendment added."),
         )
     else:

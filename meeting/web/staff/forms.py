@@ -26,7 +26,7 @@ from ...domain.roles import Role
 from ...domain.rules import Tier
 from ...imports.households import MAX_PERSONS
 from ...store.models import PanelMember
-from ..i18n import translate
+from ...texts import translate
 
 
 def enum_choices(enum: type[StrEnum], blank: str | None = None) -> list[SelectChoice]:

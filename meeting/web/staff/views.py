@@ -11,17 +11,20 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...domain.categories import ApplicationType, AssistanceKind, Recommendation
-from ...domain.errors import DomainError
+from ...domain.errors import DomainError, NotInMeeting
 from ...domain.findings import FindingGroup, FindingHeading, headings_in
 from ...domain.quorum import check_quorum_of
 from ...domain.roles import Role
 from ...extensions import db
 from ...imports.tables import ImportRejected
-from ...services import ballots, setup
+from ...services import recusals, setup
 from ...services.cards import join_cards
+from ...services.unit_of_work import Busy
+from ...settings import current_rules
 from ...store.models import Household, Meeting, PanelMember
+from ...store.ownership import owned
+from ...texts import translate
 from ..addresses import is_loopback, join_base_url
-from ..i18n import translate
 from .forms import HouseholdForm, ImportForm, MeetingForm, MemberForm, RecusalForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -49,23 +52,22 @@ def _meeting(meeting_id: int) -> Meeting:
 
 def _owned(model: type[Owned], meeting: Meeting, item_id: int) -> Owned:
     """The member or household, only if it belongs to this meeting (ids are not secrets)."""
-    item = db.get_or_404(model, item_id)
-    if item.meeting_id != meeting.id:
+    try:
+        return owned(db.session, model, item_id, meeting.id)
+    except NotInMeeting:
         abort(404)
-    return item
-
-
-def _refused(error: DomainError) -> None:
-    db.session.rollback()  # a refused change leaves nothing behind
-    flash(translate(error.message), "error")
 
 
 def _attempt(action: Callable[[], object], done: str) -> bool:
-    """Run a setup service; flash ``done`` or the rule that refused it. True if it was done."""
+    """Run a setup service (it rolls back whatever it refused); flash ``done`` or the rule
+    that refused it. True if it was done."""
     try:
         action()
     except DomainError as error:
-        _refused(error)
+        flash(translate(error.message), "error")
+        return False
+    except Busy:
+        flash(_("The server is busy; please try again."), "error")
         return False
     flash(done, "success")
     return True
@@ -83,9 +85,9 @@ def meetings() -> str:
 def new_meeting() -> str | Response:
     form = MeetingForm()
     if form.validate_on_submit():
-        meeting = setup.create_meeting(_meeting_details(form), _actor())
+        meeting_id = setup.create_meeting(_meeting_details(form), _actor())
         flash(_("Meeting created."), "success")
-        return redirect(url_for("staff.meeting", meeting_id=meeting.id))
+        return redirect(url_for("staff.meeting", meeting_id=meeting_id))
     return render_template("staff/meeting_form.html", form=form, meeting=None)
 
 
@@ -94,7 +96,7 @@ def edit_meeting(meeting_id: int) -> str | Response:
     meeting = _meeting(meeting_id)
     form = MeetingForm(obj=meeting)
     if form.validate_on_submit() and _attempt(
-        lambda: setup.update_meeting(meeting, _meeting_details(form), _actor()), _("Saved.")
+        lambda: setup.update_meeting(meeting.id, _meeting_details(form), _actor()), _("Saved.")
     ):
         return redirect(url_for("staff.meeting", meeting_id=meeting.id))
     return render_template("staff/meeting_form.html", form=form, meeting=meeting)
@@ -103,7 +105,7 @@ def edit_meeting(meeting_id: int) -> str | Response:
 @bp.get("/meetings/<int:meeting_id>")
 def meeting(meeting_id: int) -> str:
     meeting = _meeting(meeting_id)
-    registered = check_quorum_of(((m.role, True) for m in meeting.members), setup.hearing_rules())
+    registered = check_quorum_of(((m.role, True) for m in meeting.members), current_rules())
     return render_template(
         "staff/meeting.html",
         meeting=meeting,
@@ -119,7 +121,7 @@ def new_member(meeting_id: int) -> str | Response:
     meeting = _meeting(meeting_id)
     form = MemberForm()
     if form.validate_on_submit() and _attempt(
-        lambda: setup.add_member(meeting, form.name.data or "", Role(form.role.data), _actor()),
+        lambda: setup.add_member(meeting.id, form.name.data or "", Role(form.role.data), _actor()),
         _("Member added."),
     ):
         return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#members")
@@ -132,7 +134,9 @@ def edit_member(meeting_id: int, member_id: int) -> str | Response:
     member = _owned(PanelMember, meeting, member_id)
     form = MemberForm(obj=member)
     if form.validate_on_submit() and _attempt(
-        lambda: setup.update_member(member, form.name.data or "", Role(form.role.data), _actor()),
+        lambda: setup.update_member(
+            meeting.id, member.id, form.name.data or "", Role(form.role.data), _actor()
+        ),
         _("Saved."),
     ):
         return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#members")
@@ -143,7 +147,7 @@ def edit_member(meeting_id: int, member_id: int) -> str | Response:
 def delete_member(meeting_id: int, member_id: int) -> Response:
     meeting = _meeting(meeting_id)
     member = _owned(PanelMember, meeting, member_id)
-    _attempt(lambda: setup.remove_member(member, _actor()), _("Member removed."))
+    _attempt(lambda: setup.remove_member(meeting.id, member.id, _actor()), _("Member removed."))
     return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#members")
 
 
@@ -152,7 +156,7 @@ def new_household(meeting_id: int) -> str | Response:
     meeting = _meeting(meeting_id)
     form = _household_form(meeting, obj=None, category=meeting.kind.value)
     if form.validate_on_submit() and _attempt(
-        lambda: setup.add_household(meeting, _household_details(form), _actor()),
+        lambda: setup.add_household(meeting.id, _household_details(form), _actor()),
         _("Household added."),
     ):
         return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#households")
@@ -173,7 +177,9 @@ def edit_household(meeting_id: int, household_id: int) -> str | Response:
         for heading in FindingHeading:
             getattr(form, f"finding_{heading.value}").data = household.finding(heading)
     if form.validate_on_submit() and _attempt(
-        lambda: setup.update_household(household, _household_details(form), _actor()),
+        lambda: setup.update_household(
+            meeting.id, household.id, _household_details(form), _actor()
+        ),
         _("Saved."),
     ):
         return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#households")
@@ -186,9 +192,10 @@ def add_recusal(meeting_id: int, household_id: int) -> Response:
     household = _owned(Household, meeting, household_id)
     form = _recusal_form(meeting)
     if form.validate_on_submit():
-        member = _owned(PanelMember, meeting, form.member.data)
         _attempt(
-            lambda: ballots.recuse(household, member, form.reason.data or "", _actor()),
+            lambda: recusals.recuse(
+                meeting.id, household.position, form.member.data, form.reason.data or "", _actor()
+            ),
             _("Recusal recorded."),
         )
     else:
@@ -202,8 +209,10 @@ def add_recusal(meeting_id: int, household_id: int) -> Response:
 def delete_recusal(meeting_id: int, household_id: int, member_id: int) -> Response:
     meeting = _meeting(meeting_id)
     household = _owned(Household, meeting, household_id)
-    member = _owned(PanelMember, meeting, member_id)
-    _attempt(lambda: ballots.withdraw_recusal(household, member, _actor()), _("Recusal withdrawn."))
+    _attempt(
+        lambda: recusals.withdraw_recusal(meeting.id, household.position, member_id, _actor()),
+        _("Recusal withdrawn."),
+    )
     return redirect(
         url_for("staff.edit_household", meeting_id=meeting.id, household_id=household.id)
     )
@@ -213,7 +222,10 @@ def delete_recusal(meeting_id: int, household_id: int, member_id: int) -> Respon
 def delete_household(meeting_id: int, household_id: int) -> Response:
     meeting = _meeting(meeting_id)
     household = _owned(Household, meeting, household_id)
-    _attempt(lambda: setup.remove_household(household, _actor()), _("Household removed."))
+    _attempt(
+        lambda: setup.remove_household(meeting.id, household.id, _actor()),
+        _("Household removed."),
+    )
     return redirect(url_for("staff.meeting", meeting_id=meeting.id) + "#households")
 
 
@@ -229,9 +241,8 @@ def import_file(meeting_id: int) -> str | Response:
     upload = form.file.data
     importer = setup.import_members if form.what.data == "members" else setup.import_households
     try:
-        count = importer(meeting, upload.filename or "", upload.read(), _actor())
+        count = importer(meeting.id, upload.filename or "", upload.read(), _actor())
     except ImportRejected as rejected:
-        db.session.rollback()
         return render_template(
             "staff/import_rejected.html",
             meeting=meeting,
@@ -239,7 +250,7 @@ def import_file(meeting_id: int) -> str | Response:
             filename=upload.filename,
         ), 422
     except DomainError as error:
-        _refused(error)
+        flash(translate(error.message), "error")
         return redirect(url_for("staff.meeting", meeting_id=meeting.id))
     flash(_("Imported %(count)d rows.", count=count), "success")
     return redirect(url_for("staff.meeting", meeting_id=meeting.id))
@@ -283,7 +294,7 @@ def _meeting_details(form: MeetingForm) -> setup.MeetingDetails:
 
 def _household_form(meeting: Meeting, obj: Household | None, **defaults: str) -> HouseholdForm:
     investigators = [m for m in meeting.members if m.role is Role.INVESTIGATOR]
-    tiers = setup.hearing_rules().tiers
+    tiers = current_rules().tiers
     return HouseholdForm(obj=obj, investigators=investigators, tiers=tiers, **defaults)
 
 

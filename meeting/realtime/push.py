@@ -1,0 +1,93 @@
+"""Sending every screen of a meeting its newest state, once per burst of changes.
+
+A committed change only marks its meeting. One sender per meeting then builds the newest
+state and sends it to each room; changes that commit while it builds mark the meeting
+again, and the sender goes round once more. So an idle meeting's change goes out at once,
+and twenty-five ballots arriving together cost a few builds, not twenty-five. The answer
+to the action that made the change never waits for any of this.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from flask import Flask
+
+from ..extensions import db, socketio
+from ..store import live_reads
+from ..texts import LOCALES
+from .audience import Audience, room
+from .state import build_states
+
+logger = logging.getLogger(__name__)
+
+
+class Pusher:
+    """One sender per meeting with changes waiting; none for a quiet meeting."""
+
+    def __init__(self, app: Flask, audience: Audience, keep_last: bool = False) -> None:
+        self.app = app
+        self.audience = audience
+        #: the last states sent per meeting, kept only for the benchmarks' bare broadcast
+        self.last_sent: dict[int, dict[tuple[str, str], dict[str, Any]]] | None = (
+            {} if keep_last else None
+        )
+        self._guard = threading.Lock()
+        self._sending: set[int] = set()  # a sender is running for these meetings
+        self._again: set[int] = set()  # changed while their sender was building
+
+    def mark(self, meeting_id: int) -> None:
+        """A change to the meeting was committed: its screens must get the newest state."""
+        with self._guard:
+            if meeting_id in self._sending:
+                self._again.add(meeting_id)
+                return
+            self._sending.add(meeting_id)
+        socketio.start_background_task(self._send_until_quiet, meeting_id)
+
+    def _send_until_quiet(self, meeting_id: int) -> None:
+        with self.app.app_context():
+            try:
+                while True:
+                    with self._guard:
+                        self._again.discard(meeting_id)
+                    try:
+                        self.send(meeting_id)
+                    except Exception:  # a screen will get the next state; the sender lives on
+                        logger.exception("the state of meeting %s could not be sent", meeting_id)
+                    with self._guard:
+                        if meeting_id not in self._again:
+                            self._sending.discard(meeting_id)
+                            return
+            finally:
+                db.session.remove()
+                with self._guard:
+                    self._sending.discard(meeting_id)
+
+    def send(self, meeting_id: int) -> None:
+        """Build the meeting's newest state for every watched language and view, send it."""
+        wanted = self.audience.watching(meeting_id, LOCALES)
+        if not wanted:
+            return  # nobody is looking: the next screen to connect gets the state then
+        session = db.session()
+        with live_reads.snapshot(session):  # the connection goes back before the sending
+            states = build_states(session, meeting_id, wanted)
+        self._emit(meeting_id, states)
+        if self.last_sent is not None:
+            self.last_sent[meeting_id] = states
+
+    def resend_last(self, meeting_id: int) -> bool:
+        """Send the last states again, as they were: the benchmarks' bare broadcast."""
+        states = (self.last_sent or {}).get(meeting_id)
+        if states:
+            self._emit(meeting_id, states)
+        return bool(states)
+
+    def _emit(self, meeting_id: int, states: dict[tuple[str, str], dict[str, Any]]) -> None:
+        for (locale, view), state in states.items():
+            socketio.emit("state", state, to=room(meeting_id, view, locale))
+
+
+__all__ = ["Pusher"]

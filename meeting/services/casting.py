@@ -1,0 +1,135 @@
+"""Casting the secret ballot: on a member's phone, or on a paper slip handed in and entered.
+
+Who voted (a receipt) and what was voted (a ballot) are written in one change, apart
+(store/ballot_box.py). A ballot that completes the turnout closes and counts the ballot in
+the same change. Nothing here logs, records or raises a member next to a choice.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+
+from ..domain.ballot import BallotClosed, TrackerTaken
+from ..domain.eligibility import Voter, check_entitled
+from ..domain.errors import DomainError, NotEntitledToVote, NotInMeeting
+from ..domain.messages import msg
+from ..domain.phases import Phase
+from ..domain.tally import Ballot
+from ..store import ballot_box
+from ..store.models import Hearing, PanelMember
+from ..store.ownership import owned
+from .counting import close_if_complete, slips_waiting
+from .hearing_steps import hearing_at, recused_ids
+from .seats import Seat, seat_holder
+from .unit_of_work import meeting_change
+
+RECORDED, ALREADY_RECORDED = "recorded", "already_recorded"
+
+
+def cast_ballot(seat: Seat, position: int, ballot: Ballot, tracker: str) -> str:
+    """Record a member's ballot from their phone; RECORDED or ALREADY_RECORDED.
+
+    A retry of a recorded ballot (the phone lost the answer, a second device, a race)
+    records nothing and answers ALREADY_RECORDED, even after the close: the first ballot
+    stands and cannot be changed. No event is logged: the version moves, the turnout shows.
+    """
+    try:
+        with meeting_change(seat.meeting_id, "member") as change:
+            member = seat_holder(change, seat)
+            hearing = hearing_at(change, position, refusal=BallotClosed)
+            if ballot_box.has_receipt(change.session, hearing.id, member.id):
+                return ALREADY_RECORDED
+            _require_open(hearing)
+            if member.votes_on_paper:
+                raise NotEntitledToVote(
+                    msg("You are registered to vote on paper for this meeting.")
+                )
+            check_entitled(
+                Voter(member.id, member.role, member.present), recused_ids(change, hearing)
+            )
+            if ballot_box.tracker_taken(change.session, hearing.id, tracker):
+                # 40 random bits: two phones practically never draw the same; it draws again
+                raise TrackerTaken(
+                    msg("This tracker code is taken; the phone will make a new one.")
+                )
+            ballot_box.put_receipt(change.session, hearing.id, member.id, on_paper=False)
+            ballot_box.put_ballot(
+                change.session, hearing.id, ballot.choice, ballot.tier_code, tracker
+            )
+            change.touch()
+            close_if_complete(change, hearing)
+    except IntegrityError:
+        # the receipt's key says this member's ballot is already in: nothing was written
+        return ALREADY_RECORDED
+    return RECORDED
+
+
+def mark_paper_voter(meeting_id: int, member_id: int, on_paper: bool, actor: str) -> None:
+    """The host registers a member without a phone to vote on paper slips (or undoes it)."""
+    with meeting_change(meeting_id, actor) as change:
+        member = owned(change.session, PanelMember, member_id, meeting_id)
+        if member.votes_on_paper == on_paper:
+            return
+        if not member.votes:
+            raise DomainError(msg("This member's role does not vote."))
+        member.votes_on_paper = on_paper
+        change.log("ballot.paper_voter", member_id=member.id, paper=on_paper)
+
+
+def receive_paper_slip(meeting_id: int, position: int, member_id: int, actor: str) -> str:
+    """A paper voter hands in their folded slip: the receipt, nothing of its content.
+
+    The slip goes into the box and is entered later, with the others, by
+    ``enter_paper_ballot``; the close waits until every slip received is entered.
+    """
+    with meeting_change(meeting_id, actor) as change:
+        member = owned(change.session, PanelMember, member_id, meeting_id)
+        hearing = hearing_at(change, position, refusal=BallotClosed)
+        if ballot_box.has_receipt(change.session, hearing.id, member.id):
+            return ALREADY_RECORDED
+        _require_open(hearing)
+        if not member.votes_on_paper:
+            raise DomainError(msg("%(name)s is not registered to vote on paper.", name=member.name))
+        check_entitled(Voter(member.id, member.role, member.present), recused_ids(change, hearing))
+        ballot_box.put_receipt(change.session, hearing.id, member.id, on_paper=True)
+        change.log("ballot.paper_slip_received", household_id=hearing.household_id)
+    return RECORDED
+
+
+def enter_paper_ballot(
+    meeting_id: int, position: int, ballot: Ballot, tracker: str, actor: str
+) -> str:
+    """The scrutineer or secretary enters one paper slip as a ballot (never as a total).
+
+    The console makes the slip's tracker code (to be written on the slip) and retries with
+    the same code, so a retry answers ALREADY_RECORDED. The slip that completes the
+    turnout closes the ballot.
+    """
+    with meeting_change(meeting_id, actor) as change:
+        hearing = hearing_at(change, position, refusal=BallotClosed)
+        if ballot_box.tracker_taken(change.session, hearing.id, tracker):
+            return ALREADY_RECORDED
+        _require_open(hearing)
+        cast = len(ballot_box.voted_ids(change.session, hearing.id))
+        if slips_waiting(change, hearing, cast) <= 0:
+            raise DomainError(msg("Every paper slip handed in has been entered already."))
+        ballot_box.put_ballot(change.session, hearing.id, ballot.choice, ballot.tier_code, tracker)
+        change.log("ballot.paper_slip_entered", household_id=hearing.household_id)
+        close_if_complete(change, hearing)
+    return RECORDED
+
+
+def _require_open(hearing: Hearing) -> None:
+    if hearing.phase is not Phase.VOTING:
+        raise BallotClosed(msg("The ballot for this household is not open."))
+
+
+__all__ = [
+    "ALREADY_RECORDED",
+    "RECORDED",
+    "NotInMeeting",
+    "cast_ballot",
+    "enter_paper_ballot",
+    "mark_paper_voter",
+    "receive_paper_slip",
+]

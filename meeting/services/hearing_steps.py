@@ -1,0 +1,171 @@
+"""What every step of a hearing shares, inside one change: finding the household's hearing,
+the panel as it sits now, the quorum, and moving the hearing to its next phase."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from ..domain.agenda import deadline
+from ..domain.eligibility import Voter
+from ..domain.errors import DomainError, StepNotAllowed
+from ..domain.hearing import HearingSteps
+from ..domain.messages import msg
+from ..domain.phases import Phase
+from ..domain.quorum import QuorumCheck, check_quorum_of
+from ..domain.roles import Role
+from ..store.models import (
+    Hearing,
+    HearingPhaseChange,
+    Household,
+    MeetingStatus,
+    PanelMember,
+    Recusal,
+    SpeakRequest,
+    SpeakStatus,
+    utcnow,
+)
+from .unit_of_work import Change
+
+
+@dataclass(frozen=True)
+class Sitting:
+    """One panel member as the hearing needs them: role, presence, paper, phone."""
+
+    id: int
+    name: str
+    role: Role
+    present: bool
+    on_paper: bool
+    device_hash: str | None
+
+    @property
+    def voter(self) -> Voter:
+        return Voter(self.id, self.role, self.present)
+
+
+def panel(change: Change) -> list[Sitting]:
+    """The whole panel of the meeting, read in one query."""
+    rows = change.session.execute(
+        select(
+            PanelMember.id,
+            PanelMember.name,
+            PanelMember.role,
+            PanelMember.present,
+            PanelMember.votes_on_paper,
+            PanelMember.device_hash,
+        )
+        .where(PanelMember.meeting_id == change.meeting_id)
+        .order_by(PanelMember.position)
+    )
+    return [Sitting(*row) for row in rows]
+
+
+def quorum_of(change: Change, sitting: list[Sitting] | None = None) -> QuorumCheck:
+    """The quorum as it stands among the members marked present."""
+    sitting = panel(change) if sitting is None else sitting
+    return check_quorum_of(((m.role, m.present) for m in sitting), change.rules)
+
+
+def quorum_snapshot(quorum: QuorumCheck) -> dict[str, Any]:
+    """The quorum as the result keeps it (the reasons as untranslated messages)."""
+    return {
+        "representatives": quorum.representatives_present,
+        "cadres": quorum.cadres_present,
+        "holds": quorum.holds,
+        "reasons": [r.to_data() for r in quorum.reasons],
+    }
+
+
+def hearing_at(
+    change: Change, position: int, refusal: type[DomainError] = StepNotAllowed
+) -> Hearing:
+    """The hearing of the household at ``position``, as committed now, else ``refusal``."""
+    hearing = change.session.scalar(
+        select(Hearing)
+        .join(Household, Hearing.household_id == Household.id)
+        .where(Household.meeting_id == change.meeting_id, Household.position == position)
+        .execution_options(populate_existing=True)
+    )
+    if hearing is None:
+        raise refusal(msg("There is no household %(position)d.", position=position))
+    return hearing
+
+
+def phases_of(change: Change) -> dict[int, Phase]:
+    """Every household's phase by its position."""
+    rows = change.session.execute(
+        select(Household.position, Hearing.phase)
+        .join(Hearing, Hearing.household_id == Household.id)
+        .where(Household.meeting_id == change.meeting_id)
+    )
+    return {position: phase for position, phase in rows}
+
+
+def recused_ids(change: Change, hearing: Hearing) -> set[int]:
+    return set(
+        change.session.scalars(
+            select(Recusal.member_id).where(Recusal.household_id == hearing.household_id)
+        )
+    )
+
+
+def voting_hearing(change: Change) -> Hearing | None:
+    """The hearing whose ballot is open now, if any (there is at most one)."""
+    return change.session.scalar(
+        select(Hearing)
+        .join(Household, Hearing.household_id == Household.id)
+        .where(Household.meeting_id == change.meeting_id, Hearing.phase == Phase.VOTING)
+    )
+
+
+def check_running(change: Change) -> None:
+    if change.meeting.status is MeetingStatus.CLOSED:
+        raise StepNotAllowed(msg("This meeting is closed and can no longer be changed."))
+
+
+def move(change: Change, hearing: Hearing, steps: HearingSteps, step: str, actor: str) -> None:
+    """Write the phase the domain moved ``hearing`` to: its clock, the projector, the log.
+
+    Leaving questioning ends every open request to speak.
+    """
+    # reads first: the writes below then hold the database's writer slot only briefly
+    position = change.session.scalar(
+        select(Household.position).where(Household.id == hearing.household_id)
+    )
+    open_requests = (
+        list(
+            change.session.scalars(
+                select(SpeakRequest).where(
+                    SpeakRequest.hearing_id == hearing.id,
+                    SpeakRequest.status.in_([SpeakStatus.WAITING, SpeakStatus.SPEAKING]),
+                )
+            )
+        )
+        if steps.phase is not Phase.QUESTIONING
+        else []
+    )
+    now = utcnow()
+    change.session.add(
+        HearingPhaseChange(
+            hearing_id=hearing.id, from_phase=hearing.phase, to_phase=steps.phase, actor=actor
+        )
+    )
+    hearing.phase = steps.phase
+    hearing.phase_started_at = now
+    hearing.phase_deadline = deadline(steps.phase, now, change.rules)
+    meeting = change.meeting
+    meeting.current_position = position
+    if meeting.status is MeetingStatus.PREPARING:
+        meeting.status = MeetingStatus.IN_SESSION
+    for request in open_requests:
+        request.status = SpeakStatus.DONE
+    change.log(
+        "hearing.step",
+        actor,
+        household_id=hearing.household_id,
+        step=step,
+        phase=steps.phase.value,
+    )

@@ -1,0 +1,256 @@
+"""One action, one transaction: every change to a meeting goes through ``meeting_change``.
+
+It takes the meeting's turn (one writer per meeting in this process, and the meeting's
+row lock on PostgreSQL), reads the meeting afresh, lets the service run the domain's
+rules and make its writes, then appends the audit events to the hash chain, moves the
+version (and the layout version, when the agenda's look changed), and commits; or rolls
+everything back if anything refused or failed. Only after the commit are the listeners
+told (the screens' push), so a refused change is never shown and a committed one never
+forgotten. Services do not commit; handlers do not roll back.
+
+Reads come before writes, so on SQLite the database's single writer slot is held only for
+the writes and the commit, not while a service loads what it needs.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ..domain.errors import MeetingFinalised, NotInMeeting
+from ..domain.messages import msg
+from ..domain.rules import HearingRules
+from ..extensions import db
+from ..settings import current_rules
+from ..store.changes import layout_touched
+from ..store.event_log import append_events
+from ..store.models import Meeting
+
+FINALISED = msg(
+    "The minutes of this meeting have been signed off: it can no longer be changed. "
+    "Add an amendment instead."
+)
+COMMITTED_LISTENERS = "meeting.committed_listeners"
+
+
+class Busy(Exception):
+    """The database was busy (no free connection, a lock held too long, or another process
+    changed the meeting at the same moment): nothing was done, and the very same request
+    may simply be sent again."""
+
+
+@dataclass
+class Change:
+    """What one action does to one meeting, collected until the commit."""
+
+    session: Session
+    meeting: Meeting
+    actor: str
+    events: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    #: something changed that screens must see, though no event says so (a ballot)
+    touched: bool = False
+    #: the agenda's look changed through statements the flush does not see
+    reshaped: bool = False
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    #: the meeting's version when this action read it: a write finding another is refused
+    read_version: int = 0
+
+    @property
+    def meeting_id(self) -> int:
+        return self.meeting.id
+
+    @property
+    def rules(self) -> HearingRules:
+        return current_rules()
+
+    def log(self, kind: str, actor: str | None = None, **data: Any) -> None:
+        """Record an audit event (chained at the commit); the meeting has changed."""
+        self.events.append((kind, actor or self.actor, data))
+        self.touched = True
+
+    def touch(self) -> None:
+        """The meeting changed in a way no event records (a phone's ballot)."""
+        self.touched = True
+
+    def reshape(self) -> None:
+        """The agenda's look changed through statements the ORM does not see."""
+        self.reshaped = self.touched = True
+
+    def then(self, action: Callable[[], None]) -> None:
+        """Run ``action`` after a successful commit (e.g. scrub the database files)."""
+        self.after_commit.append(action)
+
+
+_turns: dict[int, threading.Lock] = {}
+_turns_guard = threading.Lock()
+_inside = threading.local()
+
+
+def _turn_of(meeting_id: int) -> threading.Lock:
+    with _turns_guard:
+        lock = _turns.get(meeting_id)
+        if lock is None:
+            lock = _turns[meeting_id] = threading.Lock()
+        return lock
+
+
+@contextmanager
+def meeting_change(
+    meeting_id: int, actor: str, *, after_sign_off: bool = False
+) -> Iterator[Change]:
+    """Run one action on a meeting as one transaction (see the module's docstring).
+
+    A signed-off meeting refuses (MeetingFinalised) unless ``after_sign_off`` (an
+    amendment). A busy database raises Busy: nothing was done.
+    """
+    if getattr(_inside, "meeting", None) is not None:
+        raise RuntimeError("one action is one transaction: changes cannot nest")
+    session = db.session()
+    # whatever this request read before (its sign-in) goes back to the pool: the wait for
+    # the meeting's turn must not hold a database connection
+    session.rollback()
+    _inside.meeting = meeting_id
+    try:
+        with _turn_of(meeting_id):
+            try:
+                change = _begin(session, meeting_id, actor, after_sign_off)
+                yield change
+                _commit(session, change)
+            except BaseException:
+                session.rollback()
+                raise
+    except (PoolTimeout, _Locked) as error:
+        raise Busy(str(error)) from error
+    except OperationalError as error:
+        if _is_lock_timeout(error):
+            raise Busy(type(error).__name__) from error
+        raise
+    finally:
+        _inside.meeting = None
+    if change.touched:
+        for action in change.after_commit:
+            action()
+        for listener in current_app.extensions.get(COMMITTED_LISTENERS, ()):
+            listener(meeting_id)
+
+
+class _Locked(Exception):
+    """Another process changed the meeting between this action's read and its write."""
+
+
+def _begin(session: Session, meeting_id: int, actor: str, after_sign_off: bool) -> Change:
+    meeting = _fresh_meeting(session, meeting_id)
+    if meeting is None:
+        raise NotInMeeting(msg("No such meeting."))
+    if meeting.finalised_at is not None and not after_sign_off:
+        raise MeetingFinalised(FINALISED)
+    change = Change(session, meeting, actor)
+    change.read_version = meeting.version
+    return change
+
+
+def _commit(session: Session, change: Change) -> None:
+    """Chain the events, move the version(s) and commit; or roll back if nothing changed."""
+    session.flush()  # the writes begin here (SQLite: the writer slot is taken now)
+    if not change.touched and not _pending(session):
+        session.rollback()
+        return
+    change.touched = True
+    meeting_id = change.meeting_id
+    bump = (
+        update(Meeting)
+        .where(Meeting.id == meeting_id, Meeting.version == change.read_version)
+        .values(version=Meeting.version + 1)
+        .returning(Meeting.version, Meeting.layout_version)
+        .execution_options(synchronize_session=False)
+    )
+    if change.reshaped or layout_touched(session):
+        bump = bump.values(layout_version=Meeting.layout_version + 1)
+    row = session.execute(bump).first()
+    if row is None:
+        # another process changed the meeting after this action read it (a sign-off too):
+        # nothing is written; the same request, sent again, reads the meeting as it is now
+        raise _Locked("the meeting changed meanwhile")
+    set_committed_value(change.meeting, "version", row.version)
+    set_committed_value(change.meeting, "layout_version", row.layout_version)
+    append_events(session, meeting_id, change.events)
+    session.commit()
+
+
+def _fresh_meeting(session: Session, meeting_id: int) -> Meeting | None:
+    """The meeting as committed now; on PostgreSQL also its row lock, held to the commit, so
+    actions on one meeting from several processes take turns."""
+    query = (
+        select(Meeting).where(Meeting.id == meeting_id).execution_options(populate_existing=True)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def _pending(session: Session) -> bool:
+    return bool(
+        session.new or session.deleted or any(session.is_modified(row) for row in session.dirty)
+    )
+
+
+def _is_lock_timeout(error: OperationalError) -> bool:
+    text = str(error.orig).lower() if error.orig is not None else ""
+    return "database is locked" in text or "lock timeout" in text or "deadlock" in text
+
+
+def on_committed(app: Any, listener: Callable[[int], None]) -> None:
+    """Call ``listener(meeting_id)`` after every committed change to a meeting."""
+    app.extensions.setdefault(COMMITTED_LISTENERS, []).append(listener)
+
+
+@contextmanager
+def meeting_created(meeting: Meeting, actor: str) -> Iterator[Change]:
+    """Create a meeting and its setup as one transaction (nothing to lock: it is new)."""
+    session = db.session()
+    session.rollback()
+    try:
+        session.add(meeting)
+        session.flush()
+        change = Change(session, meeting, actor)
+        yield change
+        session.flush()
+        append_events(session, meeting.id, change.events)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    for listener in current_app.extensions.get(COMMITTED_LISTENERS, ()):
+        listener(meeting.id)
+
+
+@contextmanager
+def account_change() -> Iterator[Session]:
+    """A change to staff accounts, which belong to no meeting: one transaction."""
+    session = db.session()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+__all__ = [
+    "Busy",
+    "Change",
+    "account_change",
+    "meeting_change",
+    "meeting_created",
+    "on_committed",
+]

@@ -1,0 +1,222 @@
+"""The ballot box: receipts (who voted) and secret ballots (what was voted), kept apart.
+
+A receipt and its ballot are written in one transaction, so neither exists without the
+other, and the receipt's primary key (household, member) makes a second ballot impossible
+at the database. At the close the box is resealed: its ballots rewritten in a random order
+with new keys, its receipts sorted by member; then the database files are scrubbed of the
+order they were cast in (docs/ballot-secrecy.md). Nothing here logs, records or raises a
+member next to a choice.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from ..domain.tally import Choice
+from .models import BallotReceipt, SecretBallot, new_ballot_key
+
+logger = logging.getLogger(__name__)
+
+TRACKER_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+
+@dataclass(frozen=True)
+class SealedBox:
+    """What the reseal found in the box: the ballots' contents (in a random order) and, apart,
+    who voted and whether on paper (sorted by member)."""
+
+    ballots: list[tuple[Choice, str | None]]
+    voters: list[int]
+    on_paper: int
+
+
+def voted_ids(session: Session, hearing_id: int) -> set[int]:
+    """The members who have voted on this household (phone or paper slip)."""
+    return set(
+        session.scalars(
+            select(BallotReceipt.member_id).where(BallotReceipt.hearing_id == hearing_id)
+        )
+    )
+
+
+def ballots_entered(session: Session, hearing_id: int) -> int:
+    return session.scalar(
+        select(func.count()).select_from(SecretBallot).where(SecretBallot.hearing_id == hearing_id)
+    )
+
+
+def has_receipt(session: Session, hearing_id: int, member_id: int) -> bool:
+    return (
+        session.scalar(
+            select(BallotReceipt.member_id).where(
+                BallotReceipt.hearing_id == hearing_id, BallotReceipt.member_id == member_id
+            )
+        )
+        is not None
+    )
+
+
+def tracker_taken(session: Session, hearing_id: int, tracker: str) -> bool:
+    return (
+        session.scalar(
+            select(SecretBallot.key).where(
+                SecretBallot.hearing_id == hearing_id, SecretBallot.tracker == tracker
+            )
+        )
+        is not None
+    )
+
+
+def put_receipt(session: Session, hearing_id: int, member_id: int, on_paper: bool) -> None:
+    session.execute(
+        insert(BallotReceipt).values(hearing_id=hearing_id, member_id=member_id, on_paper=on_paper)
+    )
+
+
+def put_ballot(
+    session: Session, hearing_id: int, choice: Choice, tier_code: str | None, tracker: str
+) -> None:
+    session.execute(
+        insert(SecretBallot).values(
+            key=new_ballot_key(),
+            hearing_id=hearing_id,
+            choice=choice,
+            tier_code=tier_code,
+            tracker=tracker,
+        )
+    )
+
+
+def random_tracker() -> str:
+    return "".join(secrets.choice(TRACKER_ALPHABET) for _ in range(8))
+
+
+def free_tracker(session: Session, hearing_id: int) -> str:
+    """A tracker code no ballot of this household has yet."""
+    while True:
+        code = random_tracker()
+        if not tracker_taken(session, hearing_id, code):
+            return code
+
+
+def reseal(session: Session, hearing_id: int, keep_trackers: bool) -> SealedBox:
+    """Rewrite the box so that its storage says nothing of the casting order.
+
+    The ballots get new random keys in an order drawn from the system's cryptographic
+    source, the receipts are sorted by member, so neither the rows' physical order nor (on
+    PostgreSQL) their transaction ids tell who cast what. Trackers of a list that will not
+    be published are replaced: shown to no one, they would only point a phone to its row.
+    """
+    ballots = list(
+        session.execute(
+            select(SecretBallot.choice, SecretBallot.tier_code, SecretBallot.tracker).where(
+                SecretBallot.hearing_id == hearing_id
+            )
+        )
+    )
+    receipts = list(
+        session.execute(
+            select(BallotReceipt.member_id, BallotReceipt.on_paper).where(
+                BallotReceipt.hearing_id == hearing_id
+            )
+        )
+    )
+    if len(ballots) != len(receipts):
+        raise BoxMismatch(len(ballots), len(receipts))
+    secrets.SystemRandom().shuffle(ballots)
+    receipts.sort(key=lambda r: r.member_id)
+    session.execute(delete(SecretBallot).where(SecretBallot.hearing_id == hearing_id))
+    session.execute(delete(BallotReceipt).where(BallotReceipt.hearing_id == hearing_id))
+    if ballots:
+        session.execute(
+            insert(SecretBallot),
+            [
+                {
+                    "key": new_ballot_key(),
+                    "hearing_id": hearing_id,
+                    "choice": b.choice,
+                    "tier_code": b.tier_code,
+                    "tracker": b.tracker if keep_trackers else random_tracker(),
+                }
+                for b in ballots
+            ],
+        )
+        session.execute(
+            insert(BallotReceipt),
+            [
+                {"hearing_id": hearing_id, "member_id": r.member_id, "on_paper": r.on_paper}
+                for r in receipts
+            ],
+        )
+    return SealedBox(
+        ballots=[(b.choice, b.tier_code) for b in ballots],
+        voters=[r.member_id for r in receipts],
+        on_paper=sum(1 for r in receipts if r.on_paper),
+    )
+
+
+class BoxMismatch(Exception):
+    """Ballots and receipts differ in number: cannot happen through this module; the count
+    is refused rather than made wrongly."""
+
+    def __init__(self, ballots: int, receipts: int) -> None:
+        super().__init__(f"{ballots} ballots against {receipts} receipts")
+
+
+def published_trackers(session: Session, hearing_id: int) -> list[tuple[str, Choice, str | None]]:
+    """Every ballot's tracker with its choice and tier, sorted by tracker (the caller checks
+    that the list is published)."""
+    rows = session.execute(
+        select(SecretBallot.tracker, SecretBallot.choice, SecretBallot.tier_code)
+        .where(SecretBallot.hearing_id == hearing_id)
+        .order_by(SecretBallot.tracker)
+    )
+    return [(tracker, choice, tier) for tracker, choice, tier in rows]
+
+
+def scrub_storage(engine: Engine) -> None:
+    """After a close: leave no trace of the casting order in the database's files.
+
+    SQLite: checkpoint the WAL into the main file and truncate it, VACUUM (a fresh copy of
+    every table, in the resealed order; with secure_delete on, freed pages were zeroed
+    anyway), and truncate the WAL again. PostgreSQL: VACUUM the ballot tables so the dead
+    pre-seal row versions are pruned; its WAL and any backup taken while the ballot was
+    open still hold them (docs/ballot-secrecy.md).
+    """
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            if engine.dialect.name == "sqlite":
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                connection.exec_driver_sql("VACUUM")
+                busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+                if busy and busy[0]:
+                    logger.warning("after a count the WAL could not be emptied: readers were busy")
+            elif engine.dialect.name == "postgresql":
+                connection.exec_driver_sql("VACUUM secret_ballot, ballot_receipt")
+    except SQLAlchemyError as error:
+        # the count is committed and stands; the next close scrubs again
+        logger.warning("after a count the database could not be scrubbed: %s", type(error).__name__)
+
+
+__all__ = [
+    "BoxMismatch",
+    "SealedBox",
+    "ballots_entered",
+    "free_tracker",
+    "has_receipt",
+    "published_trackers",
+    "put_ballot",
+    "put_receipt",
+    "random_tracker",
+    "reseal",
+    "scrub_storage",
+    "tracker_taken",
+    "voted_ids",
+]

@@ -193,7 +193,13 @@ class Server:
     """`meeting serve` in its own process; its CPU time read from /proc."""
 
     def __init__(
-        self, instance: Path, url: str | None, queue: str | None, async_mode: str, log: Path
+        self,
+        instance: Path,
+        url: str | None,
+        queue: str | None,
+        async_mode: str,
+        log: Path,
+        profile: Path | None = None,
     ) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -225,6 +231,9 @@ class Server:
             "--port",
             str(self.port),
         ]
+        if profile is not None:  # the same server under a CPU profiler of every thread
+            command[1:3] = ["-m", "benchmarks.profiled_serve", str(profile)]
+        self.profiled = profile is not None
         self.log = log.open("ab")
         self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=self.log)
         for _ in range(600):
@@ -249,7 +258,7 @@ class Server:
     def stop(self) -> None:
         self.process.terminate()
         try:
-            self.process.wait(timeout=15)
+            self.process.wait(timeout=300 if self.profiled else 15)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
@@ -527,13 +536,16 @@ class Bench:
 
     def start(self, processes: int = 1, queue: str | None = None) -> list[Server]:
         instance, url = self.database.fresh()
+        profile = Path(self.args.profile).resolve() if self.args.profile else None
         return [
-            Server(instance, url, queue, self.args.async_mode, self.workdir / "server.log")
+            Server(instance, url, queue, self.args.async_mode, self.workdir / "server.log", profile)
             for _ in range(processes)
         ]
 
     def finish(self) -> None:
         self.database.drop()
+        if os.environ.get("BENCH_KEEP_LOG"):
+            shutil.copy(self.workdir / "server.log", os.environ["BENCH_KEEP_LOG"])
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
@@ -790,7 +802,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=COMMANDS)
     parser.add_argument(
-        "--async", dest="async_mode", default="threading", choices=["threading", "gevent"]
+        "--async", dest="async_mode", default="gevent", choices=["threading", "gevent"]
     )
     parser.add_argument(
         "--deflate", action="store_true", help="clients offer permessage-deflate, as browsers do"
@@ -801,6 +813,7 @@ def main() -> None:
     parser.add_argument("--meetings", type=int, nargs="+", default=[1, 5, 10, 20, 40, 80])
     parser.add_argument("--postgres", action="store_true", help="scale on PostgreSQL")
     parser.add_argument("--bound", type=float, default=0.3, help="scale-out: ack p99 bound, s")
+    parser.add_argument("--profile", help="run the server under a CPU profiler; write it here")
     args = parser.parse_args()
     random.seed()
     asyncio.run(COMMANDS[args.command](args))

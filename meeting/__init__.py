@@ -1,148 +1,20 @@
-"""The review-hearing app (一户一评): create_app builds it with its extensions and pages."""
+"""The review-hearing app (一户一评): ``create_app`` builds it with its extensions and pages.
+
+Importing the package loads nothing else, so that the `meeting` command can choose the
+server's concurrency (and patch the standard library for gevent) before Flask, SQLAlchemy
+or the socket libraries are imported (meeting/launch.py).
+"""
 
 from __future__ import annotations
 
-import os
-import secrets
-from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, request
 
-from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate, socketio
-from .resources import PACKAGE_DIR, resource_dir
-from .settings import Settings, load_settings
+def create_app(config: Any = None, *, instance_path: str | None = None) -> Any:
+    """Build the app (see meeting/app.py)."""
+    from .app import create_app as build
 
-MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
-
-
-def create_app(
-    config: Mapping[str, Any] | None = None, *, instance_path: str | None = None
-) -> Flask:
-    """Build the app.
-
-    ``config`` may hold ``rules`` and ``server`` tables (merged over the TOML files, see
-    config/default.toml) and plain Flask keys such as ``TESTING``, applied last.
-    ``instance_path`` (or $MEETING_INSTANCE) is where the SQLite file and the generated
-    secret key live.
-    """
-    config = dict(config or {})
-    instance = instance_path or os.environ.get("MEETING_INSTANCE")
-    app = Flask(
-        __name__,
-        instance_path=str(Path(instance).resolve()) if instance else None,
-        static_folder=str(resource_dir("static")),
-        template_folder=str(resource_dir("templates")),
-    )
-    os.makedirs(app.instance_path, exist_ok=True)
-
-    settings = load_settings({k: config.pop(k) for k in ("rules", "server") if k in config})
-    app.extensions["meeting.settings"] = settings
-    app.config.update(
-        SECRET_KEY=os.environ.get("SECRET_KEY") or _instance_secret_key(app.instance_path),
-        SQLALCHEMY_DATABASE_URI=settings.server.database_url
-        or "sqlite:///" + os.path.join(app.instance_path, "meeting.sqlite3"),
-        SQLALCHEMY_ECHO=False,  # SQL echo could print ballots next to receipts
-        # nor may a database error's message carry the values of the failed statement
-        SQLALCHEMY_ENGINE_OPTIONS={
-            "hide_parameters": True,
-            "pool_size": settings.server.db_pool_size,
-            "max_overflow": settings.server.db_pool_overflow,
-            "pool_timeout": settings.server.db_pool_timeout_s,
-        },
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        REMEMBER_COOKIE_SAMESITE="Lax",
-        MAX_CONTENT_LENGTH=5 * 1024 * 1024,  # imports are small; refuse anything huge
-        BABEL_DEFAULT_LOCALE=settings.server.default_locale,
-        WTF_CSRF_TIME_LIMIT=None,  # a setup form may stay open through a long meeting
-        RATELIMIT_STORAGE_URI="memory://",
-        # gzip: every phone browser has it (brotli needs HTTPS); static files are streamed
-        COMPRESS_ALGORITHM=["gzip"],
-        COMPRESS_MIMETYPES=[
-            "text/html",
-            "text/css",
-            "text/javascript",
-            "application/javascript",
-            "application/json",
-        ],
-        JOIN_RATE_LIMIT=settings.server.join_rate_limit,
-    )
-    app.config.update(config)
-
-    _attach_extensions(app, settings)
-    _register_pages(app)
-    return app
+    return build(config, instance_path=instance_path)
 
 
-def _instance_secret_key(instance_path: str) -> str:
-    """A secret key kept in the instance folder, made on first run.
-
-    Kept so that printed cards and sign-ins survive a restart of the laptop.
-    """
-    path = Path(instance_path) / "secret_key"
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
-    return path.read_text().strip()
-
-
-def _attach_extensions(app: Flask, settings: Settings) -> None:
-    # Handlers must be known before the first socketio.init_app: Flask-SocketIO replays its
-    # handler list onto each new server only for handlers registered while it had none.
-    from .realtime import handlers  # noqa: F401
-    from .realtime.audience import Audience
-    from .realtime.push import Pusher
-    from .realtime.quiet_logs import silence_packet_traces
-    from .services.unit_of_work import on_committed
-    from .store import sqlite  # noqa: F401  (registers the SQLite connection pragmas)
-    from .web.i18n import init_i18n
-
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
-    csrf.init_app(app)
-    login_manager.init_app(app)
-    limiter.init_app(app)
-    compress.init_app(app)
-    app.after_request(_buffer_static_file)  # runs before Compress's hook (reverse order)
-    init_i18n(app, babel)
-    silence_packet_traces()
-    # every committed change marks its meeting; one sender per meeting sends its screens
-    # the newest state (realtime/push.py)
-    pusher = Pusher(
-        app,
-        Audience(settings.server.socketio_message_queue),
-        keep_last=settings.server.benchmark_events,
-    )
-    app.extensions["meeting.pusher"] = pusher
-    on_committed(app, pusher.mark)
-    socketio.init_app(
-        app,
-        async_mode=settings.server.async_mode,
-        message_queue=settings.server.socketio_message_queue or None,
-        # packet logs would print ballots next to socket ids: keep them off at every level
-        logger=False,
-        engineio_logger=False,
-    )
-
-
-def _buffer_static_file(response: Response) -> Response:
-    """Read a static file into memory so it is compressed whole and its file closed.
-
-    The files are small (the largest, socket.io, is 47 KB); streamed through gzip, the
-    open file would only be closed by the garbage collector.
-    """
-    if request.endpoint == "static" and response.direct_passthrough:
-        response.direct_passthrough = False
-        response.get_data()  # reads the file; werkzeug closes it when the response closes
-    return response
-
-
-def _register_pages(app: Flask) -> None:
-    from .web import register_blueprints
-    from .web.exports.views import bp as exports_bp
-
-    register_blueprints(app)
-    app.register_blueprint(exports_bp)
+__all__ = ["create_app"]

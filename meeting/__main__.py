@@ -1,5 +1,5 @@
 """`python -m meeting` is the `meeting` command."""
 
-from .cli import main
+from .launch import main
 
 main()

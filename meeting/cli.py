@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -27,6 +28,30 @@ def main() -> None:
     """Run democratic review hearings (一户一评) with secret ballots on phones."""
 
 
+def _check_async(asked: str | None) -> None:
+    """`--async` is applied before the app is built (meeting/launch.py); here it is only
+    checked, in case the command line was entered some other way."""
+    running = current_app.extensions["meeting.settings"].server.async_mode
+    if asked is not None and asked != running:
+        raise click.ClickException(
+            f"--async {asked} must be chosen when the `meeting` command starts "
+            f"(this process runs {running})"
+        )
+
+
+def _settle_garbage_collector() -> None:
+    """Keep the collector's pauses short while phones wait for answers.
+
+    Everything loaded at start-up (Flask, SQLAlchemy's mappers, the catalogues) lives as
+    long as the process, yet each full collection would walk it again: it is frozen out of
+    the collector's reach, and the youngest generation is collected less often, since a
+    state built for the screens makes thousands of short-lived objects.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
 def _serve(app: Flask, host: str | None, port: int | None) -> None:
     server = app.extensions["meeting.settings"].server
     host = host or server.host
@@ -34,7 +59,7 @@ def _serve(app: Flask, host: str | None, port: int | None) -> None:
     lan = lan_address() if host in ("0.0.0.0", "::") else host
     base = server.public_url or f"http://{lan}:{port}"
     app.config.setdefault("JOIN_BASE_URL", base)
-    click.echo(f"Serving on {host}:{port}")
+    click.echo(f"Serving on {host}:{port} ({server.async_mode})")
     click.echo(f"  on this computer:         http://127.0.0.1:{port}/")
     click.echo(f"  phones on the same Wi-Fi: {base}/")
     if is_loopback(lan):
@@ -44,6 +69,7 @@ def _serve(app: Flask, host: str | None, port: int | None) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # Flask's CLI makes app.run() a no-op; serving is exactly what this command is for.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
+    _settle_garbage_collector()
     socketio.run(
         app,
         host=host,
@@ -54,12 +80,23 @@ def _serve(app: Flask, host: str | None, port: int | None) -> None:
     )
 
 
+ASYNC_OPTION = click.option(
+    "--async",
+    "async_mode",
+    type=click.Choice(["threading", "gevent"]),
+    default=None,
+    help="Concurrency of the server (default from config: threading); see docs/deployment.md.",
+)
+
+
 @main.command("serve")
 @click.option("--host", default=None, help="Address to listen on (default from config: 0.0.0.0).")
 @click.option("--port", type=int, default=None, help="Port (default from config: 5000).")
+@ASYNC_OPTION
 @with_appcontext
-def serve_command(host: str | None, port: int | None) -> None:
+def serve_command(host: str | None, port: int | None, async_mode: str | None) -> None:
     """Upgrade the database if needed and serve the app to the hall's network."""
+    _check_async(async_mode)
     upgrade()
     _serve(current_app._get_current_object(), host, port)
 
@@ -68,11 +105,15 @@ def serve_command(host: str | None, port: int | None) -> None:
 @click.option("--host", default=None, help="Address to listen on (default from config: 0.0.0.0).")
 @click.option("--port", type=int, default=None, help="Port (default from config: 5000).")
 @click.option("--no-serve", is_flag=True, help="Only create the demo meeting, do not serve.")
+@ASYNC_OPTION
 @with_appcontext
-def demo_command(host: str | None, port: int | None, no_serve: bool) -> None:
+def demo_command(
+    host: str | None, port: int | None, no_serve: bool, async_mode: str | None
+) -> None:
     """Create the demo meeting (if absent) and serve it."""
     from .services.demo import DEMO_PASSWORD, DEMO_USERNAME, ensure_demo
 
+    _check_async(async_mode)
     upgrade()
     meeting, created = ensure_demo()
     click.echo(("Created" if created else "Found") + f" the demo meeting: {meeting.title}")

@@ -20,6 +20,8 @@ ENV_OVERRIDES = {
     "DATABASE_URL": "database_url",
     "SOCKETIO_MESSAGE_QUEUE": "socketio_message_queue",
     "PUBLIC_URL": "public_url",
+    # set by the `meeting` command once it has prepared that mode (meeting/launch.py)
+    "MEETING_ASYNC_MODE": "async_mode",
 }
 ASYNC_MODES = ("threading", "eventlet", "gevent", "gevent_uwsgi")
 

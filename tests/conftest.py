@@ -58,9 +58,16 @@ class FreshRequestClient(FlaskClient):
             vars(g).update(saved)
 
 
+@pytest.fixture(autouse=True)
+def testing_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test's app reads config/testing.toml over the defaults (it runs in threading
+    mode: the default, gevent, needs the patching that only the `meeting` command does)."""
+    monkeypatch.setenv("MEETING_CONFIG", str(REPO / "config" / "testing.toml"))
+    monkeypatch.delenv("MEETING_ASYNC_MODE", raising=False)
+
+
 @pytest.fixture
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
-    monkeypatch.setenv("MEETING_CONFIG", str(REPO / "config" / "testing.toml"))
     app = create_app({"TESTING": True}, instance_path=str(tmp_path / "instance"))
     app.test_client_class = FreshRequestClient
     with app.app_context():

@@ -22,7 +22,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from sqlalchemy.orm import Session
 
 from ..domain.agenda import possible_steps
@@ -149,24 +149,46 @@ def _compose(
         "households": layout.households,
     }
     if view == STAFF:
-        state["members"] = [_member_view(m) for m in staff["members"]]
+        state["members"] = _members_view(head.id, staff["members"])
         state["seat_requests"] = staff["seat_requests"]
         state["notes"] = staff["notes"]
         state["steps"] = layout.steps
     return state
 
 
-def _member_view(member: Sitter) -> dict[str, Any]:
-    return {
-        "id": member.id,
-        "name": member.name,
-        "role": member.role.value,
-        "role_label": translate(member.role),
-        "votes": member.role.votes,
-        "present": member.present,
-        "has_phone": member.has_phone,
-        "on_paper": member.on_paper,
-    }
+_rosters: dict[tuple[int, str], tuple[tuple[Sitter, ...], list[dict[str, Any]]]] = {}
+
+
+def _members_view(meeting_id: int, sitting: list[Sitter]) -> list[dict[str, Any]]:
+    """The panel as staff screens show it; a ballot does not change it, so the list made
+    for the same panel (in this language) is sent again rather than made again."""
+    key, rows = (meeting_id, get_locale_name()), tuple(sitting)
+    cached = _rosters.get(key)
+    if cached is not None and cached[0] == rows:
+        return cached[1]
+    labels = {role: translate(role) for role in {m.role for m in sitting}}
+    view = [
+        {
+            "id": m.id,
+            "name": m.name,
+            "role": m.role.value,
+            "role_label": labels[m.role],
+            "votes": m.role.votes,
+            "present": m.present,
+            "has_phone": m.has_phone,
+            "on_paper": m.on_paper,
+        }
+        for m in sitting
+    ]
+    if len(_rosters) > MAX_LAYOUTS:
+        _rosters.clear()
+    _rosters[key] = (rows, view)
+    return view
+
+
+def get_locale_name() -> str:
+    locale = get_locale()
+    return str(locale) if locale is not None else ""
 
 
 # --- the layout ----------------------------------------------------------------------------

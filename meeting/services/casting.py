@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..domain.ballot import BallotClosed, TrackerTaken
 from ..domain.eligibility import Voter, check_entitled
-from ..domain.errors import DomainError, NotEntitledToVote, NotInMeeting
+from ..domain.errors import DomainError, NotEntitledToVote
 from ..domain.messages import msg
 from ..domain.phases import Phase
 from ..domain.tally import Ballot
@@ -19,8 +19,8 @@ from ..store import ballot_box
 from ..store.models import Hearing, PanelMember
 from ..store.ownership import owned
 from .counting import close_if_complete, slips_waiting
-from .hearing_steps import hearing_at, recused_ids
-from .seats import Seat, seat_holder
+from .hearing_steps import HearingRef, hearing_at, hearing_ref, panel, recused_ids
+from .seats import Seat, seat_holder_in
 from .unit_of_work import meeting_change
 
 RECORDED, ALREADY_RECORDED = "recorded", "already_recorded"
@@ -35,18 +35,18 @@ def cast_ballot(seat: Seat, position: int, ballot: Ballot, tracker: str) -> str:
     """
     try:
         with meeting_change(seat.meeting_id, "member") as change:
-            member = seat_holder(change, seat)
-            hearing = hearing_at(change, position, refusal=BallotClosed)
+            sitting = panel(change)
+            member = seat_holder_in(sitting, seat)
+            hearing = hearing_ref(change, position, refusal=BallotClosed)
             if ballot_box.has_receipt(change.session, hearing.id, member.id):
                 return ALREADY_RECORDED
             _require_open(hearing)
-            if member.votes_on_paper:
+            if member.on_paper:
                 raise NotEntitledToVote(
                     msg("You are registered to vote on paper for this meeting.")
                 )
-            check_entitled(
-                Voter(member.id, member.role, member.present), recused_ids(change, hearing)
-            )
+            recused = recused_ids(change, hearing)
+            check_entitled(member.voter, recused)
             if ballot_box.tracker_taken(change.session, hearing.id, tracker):
                 # 40 random bits: two phones practically never draw the same; it draws again
                 raise TrackerTaken(
@@ -57,7 +57,7 @@ def cast_ballot(seat: Seat, position: int, ballot: Ballot, tracker: str) -> str:
                 change.session, hearing.id, ballot.choice, ballot.tier_code, tracker
             )
             change.touch()
-            close_if_complete(change, hearing)
+            close_if_complete(change, hearing, sitting, recused)
     except IntegrityError:
         # the receipt's key says this member's ballot is already in: nothing was written
         return ALREADY_RECORDED
@@ -119,7 +119,7 @@ def enter_paper_ballot(
     return RECORDED
 
 
-def _require_open(hearing: Hearing) -> None:
+def _require_open(hearing: Hearing | HearingRef) -> None:
     if hearing.phase is not Phase.VOTING:
         raise BallotClosed(msg("The ballot for this household is not open."))
 
@@ -127,7 +127,6 @@ def _require_open(hearing: Hearing) -> None:
 __all__ = [
     "ALREADY_RECORDED",
     "RECORDED",
-    "NotInMeeting",
     "cast_ballot",
     "enter_paper_ballot",
     "mark_paper_voter",

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..store import ballot_box
 from ..store.models import BallotResult, Hearing
 from .hearing_steps import (
+    HearingRef,
     Sitting,
     hearing_at,
     move,
@@ -30,15 +31,22 @@ from .unit_of_work import Change, meeting_change
 SERVER = "server"
 
 
-def turnout(change: Change, hearing: Hearing, sitting: list[Sitting] | None = None) -> Turnout:
-    """How many have voted, against how many are entitled: all that is known while open."""
+def turnout(
+    change: Change,
+    hearing: Hearing | HearingRef,
+    sitting: list[Sitting] | None = None,
+    recused: set[int] | None = None,
+) -> Turnout:
+    """How many have voted, against how many are entitled: all that is known while open.
+    ``sitting`` and ``recused``: the panel and the recusals, if the caller read them."""
     sitting = panel(change) if sitting is None else sitting
+    recused = recused_ids(change, hearing) if recused is None else recused
     voted = ballot_box.voted_ids(change.session, hearing.id)
-    entitled = entitled_voters((m.voter for m in sitting), recused_ids(change, hearing))
+    entitled = entitled_voters((m.voter for m in sitting), recused)
     return Turnout(cast=len(voted), entitled=entitled_count(entitled, voted))
 
 
-def slips_waiting(change: Change, hearing: Hearing, cast: int) -> int:
+def slips_waiting(change: Change, hearing: Hearing | HearingRef, cast: int) -> int:
     """Paper slips handed in (receipts without a ballot yet) not entered yet."""
     return cast - ballot_box.ballots_entered(change.session, hearing.id)
 
@@ -57,14 +65,21 @@ def close(change: Change, hearing: Hearing, actor: str, confirmed: bool) -> None
     change.then(lambda: ballot_box.scrub_storage(db.engine))
 
 
-def close_if_complete(change: Change, hearing: Hearing | None) -> bool:
+def close_if_complete(
+    change: Change,
+    hearing: Hearing | HearingRef | None,
+    sitting: list[Sitting] | None = None,
+    recused: set[int] | None = None,
+) -> bool:
     """The follow-on rule of every ballot and presence change: once every entitled member
     has voted and every slip is entered, the ballot closes by itself, in the same change."""
     if hearing is None or hearing.phase is not Phase.VOTING:
         return False
-    progress = turnout(change, hearing)
+    progress = turnout(change, hearing, sitting, recused)
     if not progress.complete or slips_waiting(change, hearing, progress.cast) > 0:
         return False
+    if isinstance(hearing, HearingRef):
+        hearing = change.session.get(Hearing, hearing.id, populate_existing=True)
     close(change, hearing, SERVER, confirmed=True)
     return True
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..domain.agenda import deadline
 from ..domain.eligibility import Voter
@@ -46,21 +46,60 @@ class Sitting:
         return Voter(self.id, self.role, self.present)
 
 
-def panel(change: Change) -> list[Sitting]:
-    """The whole panel of the meeting, read in one query."""
-    rows = change.session.execute(
-        select(
-            PanelMember.id,
-            PanelMember.name,
-            PanelMember.role,
-            PanelMember.present,
-            PanelMember.votes_on_paper,
-            PanelMember.device_hash,
-        )
-        .where(PanelMember.meeting_id == change.meeting_id)
-        .order_by(PanelMember.position)
+_member, _hearing, _household = PanelMember.__table__, Hearing.__table__, Household.__table__
+# built once: every ballot reads the panel and its household's hearing
+_PANEL = (
+    select(
+        _member.c.id,
+        _member.c.name,
+        _member.c.role,
+        _member.c.present,
+        _member.c.votes_on_paper,
+        _member.c.device_hash,
     )
+    .where(_member.c.meeting_id == bindparam("meeting"))
+    .order_by(_member.c.position)
+)
+_HEARING_AT = (
+    select(_hearing.c.id, _hearing.c.household_id, _hearing.c.phase)
+    .join(_household, _hearing.c.household_id == _household.c.id)
+    .where(_household.c.meeting_id == bindparam("meeting"))
+    .where(_household.c.position == bindparam("position"))
+)
+_RECUSED = select(Recusal.__table__.c.member_id).where(
+    Recusal.__table__.c.household_id == bindparam("household")
+)
+
+
+@dataclass(frozen=True)
+class HearingRef:
+    """Where one household's hearing stands, read without loading it (a ballot's check)."""
+
+    id: int
+    household_id: int
+    phase: Phase
+
+
+def panel(change: Change) -> list[Sitting]:
+    """The whole panel of the meeting as it stands in this change, read in one query."""
+    change.session.flush()  # presence set earlier in this change counts
+    rows = change.session.connection().execute(_PANEL, {"meeting": change.meeting_id})
     return [Sitting(*row) for row in rows]
+
+
+def hearing_ref(
+    change: Change, position: int, refusal: type[DomainError] = StepNotAllowed
+) -> HearingRef:
+    """The household's hearing at ``position`` (id and phase only), else ``refusal``."""
+    change.session.flush()
+    row = (
+        change.session.connection()
+        .execute(_HEARING_AT, {"meeting": change.meeting_id, "position": position})
+        .first()
+    )
+    if row is None:
+        raise refusal(msg("There is no household %(position)d.", position=position))
+    return HearingRef(*row)
 
 
 def quorum_of(change: Change, sitting: list[Sitting] | None = None) -> QuorumCheck:
@@ -104,12 +143,10 @@ def phases_of(change: Change) -> dict[int, Phase]:
     return {position: phase for position, phase in rows}
 
 
-def recused_ids(change: Change, hearing: Hearing) -> set[int]:
-    return set(
-        change.session.scalars(
-            select(Recusal.member_id).where(Recusal.household_id == hearing.household_id)
-        )
-    )
+def recused_ids(change: Change, hearing: Hearing | HearingRef) -> set[int]:
+    change.session.flush()
+    rows = change.session.connection().execute(_RECUSED, {"household": hearing.household_id})
+    return set(rows.scalars())
 
 
 def voting_hearing(change: Change) -> Hearing | None:

@@ -19,6 +19,7 @@ from ..extensions import db
 from ..store.models import Meeting, PanelMember, SeatRequest, SeatRequestStatus, utcnow
 from ..store.ownership import owned
 from .cards import issue_card
+from .hearing_steps import Sitting
 from .presence import note_quorum_break
 from .unit_of_work import Change, meeting_change
 
@@ -48,6 +49,14 @@ def seat_holder(change: Change, seat: Seat) -> PanelMember:
         or member.meeting_id != seat.meeting_id
         or member.device_hash != seat.device_hash
     ):
+        raise SeatLost(msg("This phone no longer holds a seat."))
+    return member
+
+
+def seat_holder_in(sitting: list[Sitting], seat: Seat) -> Sitting:
+    """The member whose seat the phone holds, from the panel as read in this change."""
+    member = next((m for m in sitting if m.id == seat.member_id), None)
+    if member is None or member.device_hash != seat.device_hash:
         raise SeatLost(msg("This phone no longer holds a seat."))
     return member
 
@@ -222,4 +231,5 @@ __all__ = [
     "release_seat",
     "request_seat",
     "seat_holder",
+    "seat_holder_in",
 ]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
@@ -32,7 +32,7 @@ from ..domain.messages import msg
 from ..domain.rules import HearingRules
 from ..extensions import db
 from ..settings import current_rules
-from ..store.changes import layout_touched
+from ..store.changes import layout_touched, rows_written
 from ..store.event_log import append_events
 from ..store.models import Meeting
 
@@ -54,7 +54,7 @@ class Change:
     """What one action does to one meeting, collected until the commit."""
 
     session: Session
-    meeting: Meeting
+    meeting_id: int
     actor: str
     events: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     #: something changed that screens must see, though no event says so (a ballot)
@@ -64,10 +64,14 @@ class Change:
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     #: the meeting's version when this action read it: a write finding another is refused
     read_version: int = 0
+    _meeting: Meeting | None = None
 
     @property
-    def meeting_id(self) -> int:
-        return self.meeting.id
+    def meeting(self) -> Meeting:
+        """The meeting's row, loaded when a service first needs it (a ballot seldom does)."""
+        if self._meeting is None:
+            self._meeting = self.session.get(Meeting, self.meeting_id, populate_existing=True)
+        return self._meeting
 
     @property
     def rules(self) -> HearingRules:
@@ -149,59 +153,59 @@ class _Locked(Exception):
 
 
 def _begin(session: Session, meeting_id: int, actor: str, after_sign_off: bool) -> Change:
-    meeting = _fresh_meeting(session, meeting_id)
-    if meeting is None:
+    row = session.connection().execute(_lock_statement(session), {"meeting": meeting_id}).first()
+    if row is None:
         raise NotInMeeting(msg("No such meeting."))
-    if meeting.finalised_at is not None and not after_sign_off:
+    version, finalised_at = row
+    if finalised_at is not None and not after_sign_off:
         raise MeetingFinalised(FINALISED)
-    change = Change(session, meeting, actor)
-    change.read_version = meeting.version
-    return change
+    return Change(session, meeting_id, actor, read_version=version)
 
 
 def _commit(session: Session, change: Change) -> None:
     """Chain the events, move the version(s) and commit; or roll back if nothing changed."""
     session.flush()  # the writes begin here (SQLite: the writer slot is taken now)
-    if not change.touched and not _pending(session):
+    if not change.touched and not rows_written(session):
         session.rollback()
         return
     change.touched = True
     meeting_id = change.meeting_id
-    bump = (
-        update(Meeting)
-        .where(Meeting.id == meeting_id, Meeting.version == change.read_version)
-        .values(version=Meeting.version + 1)
-        .returning(Meeting.version, Meeting.layout_version)
-        .execution_options(synchronize_session=False)
+    bump = _RESHAPE if change.reshaped or layout_touched(session) else _BUMP
+    row = (
+        session.connection()
+        .execute(bump, {"meeting": meeting_id, "read": change.read_version})
+        .first()
     )
-    if change.reshaped or layout_touched(session):
-        bump = bump.values(layout_version=Meeting.layout_version + 1)
-    row = session.execute(bump).first()
     if row is None:
         # another process changed the meeting after this action read it (a sign-off too):
         # nothing is written; the same request, sent again, reads the meeting as it is now
         raise _Locked("the meeting changed meanwhile")
-    set_committed_value(change.meeting, "version", row.version)
-    set_committed_value(change.meeting, "layout_version", row.layout_version)
+    if change._meeting is not None:
+        set_committed_value(change._meeting, "version", row.version)
+        set_committed_value(change._meeting, "layout_version", row.layout_version)
     append_events(session, meeting_id, change.events)
     session.commit()
 
 
-def _fresh_meeting(session: Session, meeting_id: int) -> Meeting | None:
-    """The meeting as committed now; on PostgreSQL also its row lock, held to the commit, so
-    actions on one meeting from several processes take turns."""
-    query = (
-        select(Meeting).where(Meeting.id == meeting_id).execution_options(populate_existing=True)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    return session.scalar(query)
+_meeting = Meeting.__table__
+_READ = select(_meeting.c.version, _meeting.c.finalised_at).where(
+    _meeting.c.id == bindparam("meeting")
+)
+_READ_AND_LOCK = _READ.with_for_update()
+#: the version moves by one per change, and only if nobody else moved it since it was read
+_BUMP = (
+    update(_meeting)
+    .where(_meeting.c.id == bindparam("meeting"), _meeting.c.version == bindparam("read"))
+    .values(version=_meeting.c.version + 1)
+    .returning(_meeting.c.version, _meeting.c.layout_version)
+)
+_RESHAPE = _BUMP.values(layout_version=_meeting.c.layout_version + 1)
 
 
-def _pending(session: Session) -> bool:
-    return bool(
-        session.new or session.deleted or any(session.is_modified(row) for row in session.dirty)
-    )
+def _lock_statement(session: Session) -> Any:
+    """The meeting's version as committed now; on PostgreSQL also its row lock, held to the
+    commit, so actions on one meeting from several processes take turns."""
+    return _READ_AND_LOCK if session.get_bind().dialect.name == "postgresql" else _READ
 
 
 def _is_lock_timeout(error: OperationalError) -> bool:
@@ -222,7 +226,7 @@ def meeting_created(meeting: Meeting, actor: str) -> Iterator[Change]:
     try:
         session.add(meeting)
         session.flush()
-        change = Change(session, meeting, actor)
+        change = Change(session, meeting.id, actor, _meeting=meeting)
         yield change
         session.flush()
         append_events(session, meeting.id, change.events)

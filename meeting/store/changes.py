@@ -26,6 +26,7 @@ from .models import (
 )
 
 TOUCHED = "meeting.layout_touched"
+WROTE = "meeting.rows_written"
 
 #: every change to these rows changes the layout
 _LAYOUT_ROWS = (Household, HouseholdFinding, Recusal, BallotResult, HearingPhaseChange)
@@ -51,8 +52,9 @@ def layout_touched(session: Session) -> bool:
     return bool(session.info.get(TOUCHED))
 
 
-def forget_layout_touch(session: Session) -> None:
-    session.info.pop(TOUCHED, None)
+def rows_written(session: Session) -> bool:
+    """Whether this transaction's flushes wrote any row so far."""
+    return bool(session.info.get(WROTE))
 
 
 def _changes_layout(row: Any, is_new_or_deleted: bool) -> bool:
@@ -73,6 +75,8 @@ def _changes_layout(row: Any, is_new_or_deleted: bool) -> bool:
 
 @event.listens_for(Session, "before_flush")
 def _note_layout(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.deleted or session.dirty:
+        session.info[WROTE] = True
     if session.info.get(TOUCHED):
         return
     for row in session.new:
@@ -93,3 +97,4 @@ def _note_layout(session: Session, _context: Any, _instances: Any) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session, *_: Any) -> None:
     session.info.pop(TOUCHED, None)
+    session.info.pop(WROTE, None)

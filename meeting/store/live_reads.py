@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..domain.phases import Phase
@@ -90,35 +90,67 @@ def snapshot(session: Session) -> Iterator[None]:
         session.rollback()
 
 
+# Built once: a state is read several times a second in a busy hall, and building and
+# caching a statement costs more than running it on a small table.
+_meeting, _member = Meeting.__table__, PanelMember.__table__
+_receipt, _ballot = BallotReceipt.__table__, SecretBallot.__table__
+_speak, _seat = SpeakRequest.__table__, SeatRequest.__table__
+_hearing = Hearing.__table__
+
+_HEAD = select(
+    _meeting.c.id,
+    _meeting.c.version,
+    _meeting.c.layout_version,
+    _meeting.c.title,
+    _meeting.c.place,
+    _meeting.c.held_on,
+    _meeting.c.status,
+    _meeting.c.current_position,
+).where(_meeting.c.id == bindparam("meeting"))
+_SITTERS = (
+    select(
+        _member.c.id,
+        _member.c.name,
+        _member.c.role,
+        _member.c.present,
+        _member.c.device_hash.is_not(None),
+        _member.c.votes_on_paper,
+    )
+    .where(_member.c.meeting_id == bindparam("meeting"))
+    .order_by(_member.c.position)
+)
+_VOTED = select(_receipt.c.member_id).where(_receipt.c.hearing_id == bindparam("hearing"))
+_ENTERED = (
+    select(func.count()).select_from(_ballot).where(_ballot.c.hearing_id == bindparam("hearing"))
+)
+_QUEUE = (
+    select(_speak.c.id, _speak.c.member_id, _speak.c.status)
+    .where(
+        _speak.c.hearing_id == bindparam("hearing"),
+        _speak.c.status.in_([SpeakStatus.WAITING, SpeakStatus.SPEAKING]),
+    )
+    .order_by(_speak.c.id)
+)
+_SEAT_REQUESTS = (
+    select(_seat.c.id, _seat.c.member_id)
+    .where(
+        _seat.c.meeting_id == bindparam("meeting"),
+        _seat.c.status == SeatRequestStatus.PENDING,
+    )
+    .order_by(_seat.c.id)
+)
+_NOTES = select(_hearing.c.statement_notes, _hearing.c.questioning_notes).where(
+    _hearing.c.id == bindparam("hearing")
+)
+
+
 def head(session: Session, meeting_id: int) -> Head | None:
-    row = session.execute(
-        select(
-            Meeting.id,
-            Meeting.version,
-            Meeting.layout_version,
-            Meeting.title,
-            Meeting.place,
-            Meeting.held_on,
-            Meeting.status,
-            Meeting.current_position,
-        ).where(Meeting.id == meeting_id)
-    ).first()
+    row = session.connection().execute(_HEAD, {"meeting": meeting_id}).first()
     return Head(*row) if row is not None else None
 
 
 def sitters(session: Session, meeting_id: int) -> list[Sitter]:
-    rows = session.execute(
-        select(
-            PanelMember.id,
-            PanelMember.name,
-            PanelMember.role,
-            PanelMember.present,
-            PanelMember.device_hash.is_not(None),
-            PanelMember.votes_on_paper,
-        )
-        .where(PanelMember.meeting_id == meeting_id)
-        .order_by(PanelMember.position)
-    )
+    rows = session.connection().execute(_SITTERS, {"meeting": meeting_id})
     return [Sitter(*row) for row in rows]
 
 
@@ -155,48 +187,26 @@ def household_card(session: Session, meeting_id: int, position: int) -> Househol
 
 
 def voted_ids(session: Session, hearing_id: int) -> list[int]:
-    return sorted(
-        session.scalars(
-            select(BallotReceipt.member_id).where(BallotReceipt.hearing_id == hearing_id)
-        )
-    )
+    return sorted(session.connection().execute(_VOTED, {"hearing": hearing_id}).scalars())
 
 
 def ballots_entered(session: Session, hearing_id: int) -> int:
-    return session.scalar(
-        select(func.count()).select_from(SecretBallot).where(SecretBallot.hearing_id == hearing_id)
-    )
+    return session.connection().execute(_ENTERED, {"hearing": hearing_id}).scalar_one()
 
 
 def queue(session: Session, hearing_id: int) -> list[tuple[int, int, SpeakStatus]]:
     """(request id, member id, status) of those waiting or speaking, in the order they asked."""
-    rows = session.execute(
-        select(SpeakRequest.id, SpeakRequest.member_id, SpeakRequest.status)
-        .where(
-            SpeakRequest.hearing_id == hearing_id,
-            SpeakRequest.status.in_([SpeakStatus.WAITING, SpeakStatus.SPEAKING]),
-        )
-        .order_by(SpeakRequest.id)
-    )
-    return [tuple(row) for row in rows]
+    rows = session.connection().execute(_QUEUE, {"hearing": hearing_id})
+    return [(rid, mid, SpeakStatus(status)) for rid, mid, status in rows]
 
 
 def pending_seat_requests(session: Session, meeting_id: int) -> list[tuple[int, int]]:
-    rows = session.execute(
-        select(SeatRequest.id, SeatRequest.member_id)
-        .where(
-            SeatRequest.meeting_id == meeting_id,
-            SeatRequest.status == SeatRequestStatus.PENDING,
-        )
-        .order_by(SeatRequest.id)
-    )
+    rows = session.connection().execute(_SEAT_REQUESTS, {"meeting": meeting_id})
     return [tuple(row) for row in rows]
 
 
 def notes(session: Session, hearing_id: int) -> dict[str, Any]:
-    row = session.execute(
-        select(Hearing.statement_notes, Hearing.questioning_notes).where(Hearing.id == hearing_id)
-    ).first()
+    row = session.connection().execute(_NOTES, {"hearing": hearing_id}).first()
     return {"statement_notes": row[0], "questioning_notes": row[1]} if row else {}
 
 

@@ -112,6 +112,10 @@ def test_the_sqlite_file_and_its_wal_forget_the_casting_order(app: Flask) -> Non
         db.session.remove()
         in_file = tracker_places(database, codes, page_size)
         assert all(len(in_file[c]) == 1 for c in codes), "one copy of each ballot, no leftovers"
+        # and in the whole file, every page: the row and its entry in the unique index,
+        # nothing left in freed space, free pages or anywhere else
+        everything = database.read_bytes()
+        assert {everything.count(c.encode()) for c in codes} == {2}
         assert not any(tracker_places(wal, codes, page_size).values()), "the WAL was emptied"
         sealed.append(spearman(physical_ranks({c: in_file[c][0] for c in codes}, codes)))
         hearings.announce(meeting_id, position, "test")

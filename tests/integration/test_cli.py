@@ -77,7 +77,12 @@ def demo_server(instance: Path) -> Iterator[tuple[str, subprocess.Popen]]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # the README's first command as a new user runs it: the default configuration
+        env={
+            **{k: v for k, v in os.environ.items() if k != "MEETING_CONFIG"},
+            "PUBLIC_URL": "http://192.0.2.10:5000",
+            "PYTHONUNBUFFERED": "1",
+        },
     )
     base = f"http://127.0.0.1:{port}"
 
@@ -111,7 +116,7 @@ def test_meeting_demo_serves_the_demo_meeting(demo_server) -> None:
     assert "晋屏社区城镇低保民主评议听证会（演示）" in meetings
     cards = browser.open(base + "/staff/meetings/1/cards").read().decode()
     assert cards.count('<article class="card"') == 23
-    # the Socket.IO endpoint is served by the same process (threading mode)
+    # the Socket.IO endpoint is served by the same process (gevent, the default)
     handshake = browser.open(base + "/socket.io/?EIO=4&transport=polling").read().decode()
     assert '"sid"' in handshake and "websocket" in handshake
 
@@ -124,6 +129,7 @@ def test_meeting_demo_serves_the_demo_meeting(demo_server) -> None:
     output = process.communicate(timeout=10)[0]
     assert "/j/" not in output and "GET /" not in output  # no access log with card tokens
     assert "Created the demo meeting" in output
+    assert re.search(r"Serving on 127\.0\.0\.1:\d+ \(gevent\)", output)
     assert "23 voting members, 31 households, 59 persons" in output
     assert "Staff sign-in: username demo  password demo-hearing" in output
     assert "phones on the same Wi-Fi: http://192.0.2.10:5000/" in output  # PUBLIC_URL wins

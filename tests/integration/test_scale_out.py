@@ -66,6 +66,7 @@ def two_servers(postgres_url, redis_queue, tmp_path) -> Iterator[tuple[str, str,
         "SOCKETIO_MESSAGE_QUEUE": redis_queue,
         "SECRET_KEY": uuid.uuid4().hex,
         "MEETING_CONFIG": str(REPO / "config" / "testing.toml"),
+        "MEETING_ASYNC_MODE": "gevent",  # a county's processes run the default mode
     }
     app = create_app(
         {"server": {"database_url": postgres_url}}, instance_path=str(tmp_path / "setup")

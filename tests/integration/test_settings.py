@@ -13,6 +13,7 @@ from meeting.domain.errors import InvalidRules
 from meeting.domain.phases import Phase
 from meeting.domain.rules import DecisionBasis, TierRule
 from meeting.extensions import db
+from meeting.launch import chosen_mode
 from meeting.settings import ConfigError, load_settings
 
 
@@ -29,7 +30,7 @@ def test_the_default_file_holds_the_documented_rules() -> None:
         Phase.QUESTIONING,
         Phase.VOTING,
     }
-    assert settings.server.async_mode == "threading"
+    assert settings.server.async_mode == "gevent"
     assert settings.server.database_url == ""
 
 
@@ -103,3 +104,22 @@ def test_socketio_runs_in_the_configured_mode_without_packet_logs(app) -> None:
     assert not server.logger.isEnabledFor(logging.INFO)
     assert not server.eio.logger.isEnabledFor(logging.INFO)
     assert app.config["SQLALCHEMY_ECHO"] is False
+
+
+def test_gevent_is_refused_unless_the_standard_library_was_patched_first(tmp_path) -> None:
+    with pytest.raises(ConfigError, match="patched at start-up"):
+        create_app({"server": {"async_mode": "gevent"}}, instance_path=str(tmp_path))
+
+
+def test_the_command_chooses_the_mode_before_anything_is_imported(tmp_path) -> None:
+    override = tmp_path / "county.toml"
+    override.write_text('[server]\nasync_mode = "threading"\n')
+    assert chosen_mode([], {}) == "gevent"  # the default file
+    assert chosen_mode([], {"MEETING_CONFIG": str(override)}) == "threading"
+    assert chosen_mode([], {"MEETING_CONFIG": str(override), "MEETING_ASYNC_MODE": "gevent"}) == (
+        "gevent"
+    )
+    assert chosen_mode(["serve", "--async", "threading"], {"MEETING_ASYNC_MODE": "gevent"}) == (
+        "threading"
+    )
+    assert chosen_mode(["serve", "--async=threading"], {}) == "threading"

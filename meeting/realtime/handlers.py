@@ -36,7 +36,7 @@ from ..services import (
     seats,
     speaking,
 )
-from ..services.unit_of_work import Busy
+from ..services.unit_of_work import is_busy
 from ..settings import current_rules, current_settings
 from ..store import live_reads
 from ..store.models import Meeting
@@ -92,8 +92,10 @@ def connect(auth: dict[str, Any] | None) -> None:
     _pusher().audience.joined(meeting.id, locale, facts["view"])
     try:
         _send_state_here(facts)
-    except Exception:  # the screen is in its room: the next state reaches it
-        logger.exception("a screen's first state could not be built")
+    except Exception as error:  # the screen is in its room: the push brings it the state
+        if not is_busy(error):
+            logger.exception("a screen's first state could not be built")
+        _pusher().mark(meeting.id)
 
 
 @socketio.on("disconnect")
@@ -151,10 +153,10 @@ def _answer(view: str | None, call: Callable[[dict[str, Any]], dict | None]) -> 
             return {"ok": False, "error": translate(error.message), "code": _code(error)}
         except Malformed:
             return {"ok": False, "error": _("The request was malformed.")}
-        except Busy:
-            # nothing was done; the same request, sent again, is safe
-            return {"ok": False, "error": _("The server is busy; trying again…"), "busy": True}
-        except Exception:
+        except Exception as error:
+            if is_busy(error):
+                # nothing was done; the same request, sent again, is safe
+                return {"ok": False, "error": _("The server is busy; trying again…"), "busy": True}
             # never the payload in the log: it may carry notes or a ballot
             logger.exception("a live event failed")
             return {"ok": False, "error": _("The server could not do this. Try again.")}

@@ -16,12 +16,15 @@ from typing import Any
 from flask import Flask
 
 from ..extensions import db, socketio
+from ..services.unit_of_work import is_busy
 from ..store import live_reads
 from ..texts import LOCALES
 from .audience import Audience, room
 from .state import build_states
 
 logger = logging.getLogger(__name__)
+#: a busy database is tried this many times before the state waits for the next change
+SEND_ATTEMPTS = 5
 
 
 class Pusher:
@@ -53,10 +56,7 @@ class Pusher:
                 while True:
                     with self._guard:
                         self._again.discard(meeting_id)
-                    try:
-                        self.send(meeting_id)
-                    except Exception:  # a screen will get the next state; the sender lives on
-                        logger.exception("the state of meeting %s could not be sent", meeting_id)
+                    self._send_retrying(meeting_id)
                     with self._guard:
                         if meeting_id not in self._again:
                             self._sending.discard(meeting_id)
@@ -65,6 +65,20 @@ class Pusher:
                 db.session.remove()
                 with self._guard:
                     self._sending.discard(meeting_id)
+
+    def _send_retrying(self, meeting_id: int) -> None:
+        """Send, and if the database was busy, try again a little later: screens must not
+        stay on an old state until the next change."""
+        for attempt in range(SEND_ATTEMPTS):
+            try:
+                self.send(meeting_id)
+                return
+            except Exception as error:
+                if not is_busy(error):
+                    logger.exception("the state of meeting %s could not be sent", meeting_id)
+                    return
+                socketio.sleep(0.2 * (attempt + 1))
+        logger.warning("the state of meeting %s was not sent: the database stayed busy", meeting_id)
 
     def send(self, meeting_id: int) -> None:
         """Build the meeting's newest state for every watched language and view, send it."""

@@ -133,10 +133,8 @@ def meeting_change(
             except BaseException:
                 session.rollback()
                 raise
-    except (PoolTimeout, _Locked) as error:
-        raise Busy(str(error)) from error
-    except OperationalError as error:
-        if _is_lock_timeout(error):
+    except Exception as error:
+        if is_busy(error):
             raise Busy(type(error).__name__) from error
         raise
     finally:
@@ -208,9 +206,15 @@ def _lock_statement(session: Session) -> Any:
     return _READ_AND_LOCK if session.get_bind().dialect.name == "postgresql" else _READ
 
 
-def _is_lock_timeout(error: OperationalError) -> bool:
-    text = str(error.orig).lower() if error.orig is not None else ""
-    return "database is locked" in text or "lock timeout" in text or "deadlock" in text
+def is_busy(error: BaseException) -> bool:
+    """Whether an error means only that the database was busy: no free connection, a lock
+    held too long, a concurrent change (the same request may be sent again)."""
+    if isinstance(error, PoolTimeout | _Locked | Busy):
+        return True
+    if isinstance(error, OperationalError):
+        text = str(error.orig).lower() if error.orig is not None else ""
+        return "database is locked" in text or "lock timeout" in text or "deadlock" in text
+    return False
 
 
 def on_committed(app: Any, listener: Callable[[int], None]) -> None:
@@ -254,6 +258,7 @@ __all__ = [
     "Busy",
     "Change",
     "account_change",
+    "is_busy",
     "meeting_change",
     "meeting_created",
     "on_committed",

@@ -22,8 +22,14 @@ CHECK_INSTALLED_APP = textwrap.dedent(
     assert Path(meeting.__file__).is_relative_to(site), meeting.__file__
     from flask_migrate import upgrade
     from meeting import create_app
+    from meeting.launch import chosen_mode
     from meeting.services.demo import ensure_demo
-    app = create_app({"TESTING": True}, instance_path=sys.argv[2])
+    # the `meeting` command finds the packaged configuration: gevent by default
+    assert chosen_mode([], {}) == "gevent"
+    # built in this process, which gevent's patching does not reach: threading
+    app = create_app(
+        {"TESTING": True, "server": {"async_mode": "threading"}}, instance_path=sys.argv[2]
+    )
     with app.app_context():
         upgrade()
         ensure_demo()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,6 +39,14 @@ def service_missing(what: str) -> None:
     pytest.skip(f"{what} is not available")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that serve the app over real sockets are marked ``live``: the fast inner loop
+    (``-m "not live and not slow and not browser"``, README) leaves them to the full run."""
+    for item in items:
+        if "live_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.live)
+
+
 class FreshRequestClient(FlaskClient):
     """A test client whose every request starts with an empty ``g``, as in production.
 
@@ -66,12 +75,29 @@ def testing_config(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MEETING_ASYNC_MODE", raising=False)
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file with every migration applied, made once: each test starts from a copy
+    (the migrations themselves are tested in test_migrations.py)."""
+    instance = tmp_path_factory.mktemp("template")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MEETING_CONFIG", str(REPO / "config" / "testing.toml"))
+        template = create_app({"TESTING": True}, instance_path=str(instance))
+    with template.app_context():
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+    return instance / "meeting.sqlite3"
+
+
 @pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
-    app = create_app({"TESTING": True}, instance_path=str(tmp_path / "instance"))
+def app(tmp_path: Path, migrated_database: Path) -> Iterator[Flask]:
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    shutil.copyfile(migrated_database, instance / "meeting.sqlite3")
+    app = create_app({"TESTING": True}, instance_path=str(instance))
     app.test_client_class = FreshRequestClient
     with app.app_context():
-        upgrade()
         yield app
         db.session.remove()
         db.engine.dispose()

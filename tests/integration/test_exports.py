@@ -224,6 +224,7 @@ def recorded_texts() -> dict[str, str]:
         return _texts()
 
 
+@pytest.mark.slow  # renders PDF pages: left to the full run
 def test_the_pdf_minutes_carry_the_chinese_text_and_figures_with_the_font_embedded(
     recorded, tmp_path: Path, artifacts: Path
 ) -> None:
@@ -413,6 +414,7 @@ def check_signed_minutes(meeting: Meeting, text: str) -> None:
     assert abs(moment - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)
 
 
+@pytest.mark.slow  # renders PDF pages: left to the full run
 def test_the_signed_minutes_show_the_sign_off_and_every_amendment_in_china_time(
     signed, tmp_path: Path
 ) -> None:

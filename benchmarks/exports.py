@@ -38,7 +38,10 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="write the exported files to this folder")
     args = parser.parse_args()
 
-    app = create_app({"TESTING": True}, instance_path=tempfile.mkdtemp(prefix="meeting-bench-"))
+    app = create_app(
+        {"TESTING": True, "server": {"async_mode": "threading"}},
+        instance_path=tempfile.mkdtemp(prefix="meeting-bench-"),
+    )
     with app.app_context():
         upgrade()
         meeting, _ = ensure_demo()

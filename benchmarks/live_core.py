@@ -79,9 +79,10 @@ def prepare(url: str | None, instance: Path, meetings: int, voters: int) -> list
     from meeting.services.staff import create_staff
     from meeting.store.models import PanelMember
 
-    config: dict[str, Any] = {"TESTING": True}
+    # built in this process only to prepare the database: no gevent patching here
+    config: dict[str, Any] = {"TESTING": True, "server": {"async_mode": "threading"}}
     if url:
-        config["server"] = {"database_url": url}
+        config["server"]["database_url"] = url
     app = create_app(config, instance_path=str(instance))
     plans = []
     with app.app_context():
@@ -252,8 +253,13 @@ class Server:
 
     def cpu(self) -> float:
         """User + system CPU seconds of the server process so far."""
+        user, system = self.cpu_split()
+        return user + system
+
+    def cpu_split(self) -> tuple[float, float]:
+        """(user, system) CPU seconds of the server process so far."""
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICKS
+        return int(fields[11]) / TICKS, int(fields[12]) / TICKS
 
     def stop(self) -> None:
         self.process.terminate()

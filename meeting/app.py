@@ -111,11 +111,12 @@ def _attach_extensions(app: Flask, settings: Settings) -> None:
     # handler list onto each new server only for handlers registered while it had none.
     from .realtime import handlers  # noqa: F401
     from .realtime.audience import Audience
-    from .realtime.packets import JsonPacket
+    from .realtime.packets import JsonPacket, Utf8Json
     from .realtime.push import Pusher
     from .realtime.quiet_logs import silence_packet_traces
     from .services.unit_of_work import on_committed
     from .store import sqlite  # noqa: F401  (registers the SQLite connection pragmas)
+    from .store.ballot_box import Scrubber
     from .web.i18n import init_i18n
 
     db.init_app(app)
@@ -135,6 +136,9 @@ def _attach_extensions(app: Flask, settings: Settings) -> None:
         keep_last=settings.server.benchmark_events,
     )
     app.extensions["meeting.pusher"] = pusher
+    # after a close the database files are scrubbed of the casting order, off the path of
+    # the answer to the phone (store/ballot_box.py)
+    app.extensions["meeting.scrubber"] = Scrubber()
     on_committed(app, pusher.mark)
     socketio.init_app(
         app,
@@ -144,6 +148,7 @@ def _attach_extensions(app: Flask, settings: Settings) -> None:
         logger=False,
         engineio_logger=False,
         serializer=JsonPacket,
+        json=Utf8Json,
     )
 
 

@@ -8,6 +8,7 @@ payload's top level is looked at. Received packets are decoded as before.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from socketio import packet
@@ -21,3 +22,16 @@ class JsonPacket(packet.Packet):
         if isinstance(data, list):
             return any(isinstance(item, bytes | bytearray) for item in data)
         return False
+
+
+class Utf8Json:
+    """JSON for every packet, with Chinese written as UTF-8 rather than \\u escapes: a
+    third of the bytes for names and findings, on cheap phones and the hall's Wi-Fi."""
+
+    @staticmethod
+    def dumps(obj: Any, **kwargs: Any) -> str:
+        return json.dumps(obj, ensure_ascii=False, **kwargs)
+
+    @staticmethod
+    def loads(text: str | bytes, **kwargs: Any) -> Any:
+        return json.loads(text, **kwargs)

@@ -37,7 +37,7 @@ class Pusher:
         self.last_sent: dict[int, dict[tuple[str, str], dict[str, Any]]] | None = (
             {} if keep_last else None
         )
-        self._guard = threading.Lock()
+        self._guard = threading.Condition()
         self._sending: set[int] = set()  # a sender is running for these meetings
         self._again: set[int] = set()  # changed while their sender was building
 
@@ -51,6 +51,9 @@ class Pusher:
         socketio.start_background_task(self._send_until_quiet, meeting_id)
 
     def _send_until_quiet(self, meeting_id: int) -> None:
+        # the answer to the action that marked the meeting goes out first: under gevent
+        # this sender was scheduled before the handler returned, and would run ahead of it
+        socketio.sleep(0)
         with self.app.app_context():
             try:
                 while True:
@@ -60,11 +63,18 @@ class Pusher:
                     with self._guard:
                         if meeting_id not in self._again:
                             self._sending.discard(meeting_id)
+                            self._guard.notify_all()
                             return
             finally:
                 db.session.remove()
                 with self._guard:
                     self._sending.discard(meeting_id)
+                    self._guard.notify_all()
+
+    def settled(self, meeting_id: int, timeout: float = 30.0) -> bool:
+        """Wait until no state of the meeting is being built or waits to be (tests)."""
+        with self._guard:
+            return self._guard.wait_for(lambda: meeting_id not in self._sending, timeout)
 
     def _send_retrying(self, meeting_id: int) -> None:
         """Send, and if the database was busy, try again a little later: screens must not

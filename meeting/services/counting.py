@@ -3,6 +3,7 @@ closes it or the last ballot completes the turnout, and the tracker list on the 
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import select
 
 from ..domain.ballot import Turnout, check_can_close, entitled_count, may_publish_trackers
@@ -62,7 +63,8 @@ def close(change: Change, hearing: Hearing, actor: str, confirmed: bool) -> None
     check_can_close(progress, confirmed)
     _seal_and_count(change, hearing, sitting, progress)
     move(change, hearing, steps, "close_ballot", actor)
-    change.then(lambda: ballot_box.scrub_storage(db.engine))
+    engine = db.engine
+    change.then(lambda: current_app.extensions["meeting.scrubber"].request(engine))
 
 
 def close_if_complete(

@@ -66,6 +66,7 @@ _HEARING_AT = (
     .where(_household.c.meeting_id == bindparam("meeting"))
     .where(_household.c.position == bindparam("position"))
 )
+_POSITION = select(_household.c.position).where(_household.c.id == bindparam("household"))
 _RECUSED = select(Recusal.__table__.c.member_id).where(
     Recusal.__table__.c.household_id == bindparam("household")
 )
@@ -169,8 +170,10 @@ def move(change: Change, hearing: Hearing, steps: HearingSteps, step: str, actor
     Leaving questioning ends every open request to speak.
     """
     # reads first: the writes below then hold the database's writer slot only briefly
-    position = change.session.scalar(
-        select(Household.position).where(Household.id == hearing.household_id)
+    position = (
+        change.session.connection()
+        .execute(_POSITION, {"household": hearing.household_id})
+        .scalar_one()
     )
     open_requests = (
         list(
@@ -181,7 +184,7 @@ def move(change: Change, hearing: Hearing, steps: HearingSteps, step: str, actor
                 )
             )
         )
-        if steps.phase is not Phase.QUESTIONING
+        if hearing.phase is Phase.QUESTIONING  # only questioning has a queue to end
         else []
     )
     now = utcnow()
@@ -193,10 +196,11 @@ def move(change: Change, hearing: Hearing, steps: HearingSteps, step: str, actor
     hearing.phase = steps.phase
     hearing.phase_started_at = now
     hearing.phase_deadline = deadline(steps.phase, now, change.rules)
-    meeting = change.meeting
-    meeting.current_position = position
-    if meeting.status is MeetingStatus.PREPARING:
-        meeting.status = MeetingStatus.IN_SESSION
+    if change.current_position != position or change.status is MeetingStatus.PREPARING:
+        meeting = change.meeting  # loaded only when the projector or the status moves
+        meeting.current_position = position
+        if meeting.status is MeetingStatus.PREPARING:
+            meeting.status = MeetingStatus.IN_SESSION
     for request in open_requests:
         request.status = SpeakStatus.DONE
     change.log(

@@ -34,7 +34,7 @@ from ..extensions import db
 from ..settings import current_rules
 from ..store.changes import layout_touched, rows_written
 from ..store.event_log import append_events
-from ..store.models import Meeting
+from ..store.models import Meeting, MeetingStatus
 
 FINALISED = msg(
     "The minutes of this meeting have been signed off: it can no longer be changed. "
@@ -64,6 +64,9 @@ class Change:
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     #: the meeting's version when this action read it: a write finding another is refused
     read_version: int = 0
+    #: the household on every screen, and the meeting's status, as this action read them
+    current_position: int | None = None
+    status: MeetingStatus = MeetingStatus.PREPARING
     _meeting: Meeting | None = None
 
     @property
@@ -154,10 +157,17 @@ def _begin(session: Session, meeting_id: int, actor: str, after_sign_off: bool) 
     row = session.connection().execute(_lock_statement(session), {"meeting": meeting_id}).first()
     if row is None:
         raise NotInMeeting(msg("No such meeting."))
-    version, finalised_at = row
+    version, finalised_at, current_position, status = row
     if finalised_at is not None and not after_sign_off:
         raise MeetingFinalised(FINALISED)
-    return Change(session, meeting_id, actor, read_version=version)
+    return Change(
+        session,
+        meeting_id,
+        actor,
+        read_version=version,
+        current_position=current_position,
+        status=status,
+    )
 
 
 def _commit(session: Session, change: Change) -> None:
@@ -186,9 +196,9 @@ def _commit(session: Session, change: Change) -> None:
 
 
 _meeting = Meeting.__table__
-_READ = select(_meeting.c.version, _meeting.c.finalised_at).where(
-    _meeting.c.id == bindparam("meeting")
-)
+_READ = select(
+    _meeting.c.version, _meeting.c.finalised_at, _meeting.c.current_position, _meeting.c.status
+).where(_meeting.c.id == bindparam("meeting"))
 _READ_AND_LOCK = _READ.with_for_update()
 #: the version moves by one per change, and only if nobody else moved it since it was read
 _BUMP = (
@@ -230,7 +240,9 @@ def meeting_created(meeting: Meeting, actor: str) -> Iterator[Change]:
     try:
         session.add(meeting)
         session.flush()
-        change = Change(session, meeting.id, actor, _meeting=meeting)
+        change = Change(
+            session, meeting.id, actor, current_position=meeting.current_position, _meeting=meeting
+        )
         yield change
         session.flush()
         append_events(session, meeting.id, change.events)

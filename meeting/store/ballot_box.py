@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, delete, func, insert, select
@@ -206,8 +208,48 @@ def scrub_storage(engine: Engine) -> None:
         logger.warning("after a count the database could not be scrubbed: %s", type(error).__name__)
 
 
+class Scrubber:
+    """Scrubs after each close, off the path of the phone's answer, one scrub at a time.
+
+    A close asks for a scrub once its count is committed; the scrub runs at once in the
+    background (a thread, or a greenlet under gevent) and closes that land meanwhile are
+    covered by one more. ``settled`` waits until none is running (tests, shutdown).
+    """
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._running = False
+        self._again = False
+        self._idle = threading.Event()
+        self._idle.set()
+
+    def request(self, engine: Engine) -> None:
+        with self._guard:
+            if self._running:
+                self._again = True
+                return
+            self._running, self._again = True, False
+            self._idle.clear()
+        threading.Thread(target=self._run, args=(engine,), daemon=True).start()
+
+    def _run(self, engine: Engine) -> None:
+        time.sleep(0)  # the answer to the closing ballot goes out first (gevent: a yield)
+        while True:
+            scrub_storage(engine)
+            with self._guard:
+                if not self._again:
+                    self._running = False
+                    self._idle.set()
+                    return
+                self._again = False
+
+    def settled(self, timeout: float = 30.0) -> bool:
+        return self._idle.wait(timeout)
+
+
 __all__ = [
     "BoxMismatch",
+    "Scrubber",
     "SealedBox",
     "ballots_entered",
     "free_tracker",

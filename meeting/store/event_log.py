@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from ..domain.audit import GENESIS, canonical_data, event_hash
 from .models import Event, utcnow
+
+_event = Event.__table__
+_LAST = (
+    select(_event.c.seq, _event.c.hash)
+    .where(_event.c.meeting_id == bindparam("meeting"))
+    .order_by(_event.c.seq.desc())
+    .limit(1)
+)
+_APPEND = insert(_event)
 
 
 def append_events(session: Session, meeting_id: int, entries: list[tuple[str, str, dict]]) -> None:
@@ -18,30 +27,28 @@ def append_events(session: Session, meeting_id: int, entries: list[tuple[str, st
     """
     if not entries:
         return
-    last = session.execute(
-        select(Event.seq, Event.hash)
-        .where(Event.meeting_id == meeting_id)
-        .order_by(Event.seq.desc())
-        .limit(1)
-    ).first()
+    connection = session.connection()
+    last = connection.execute(_LAST, {"meeting": meeting_id}).first()
     seq, prev = (last.seq, last.hash) if last is not None else (0, GENESIS)
+    rows = []
     for kind, actor, raw in entries:
         seq += 1
         at, data = utcnow(), canonical_data(raw)
         digest = event_hash(meeting_id, seq, at, kind, actor, data, prev)
-        session.add(
-            Event(
-                meeting_id=meeting_id,
-                seq=seq,
-                at=at,
-                kind=kind,
-                actor=actor,
-                data=data,
-                prev_hash=prev,
-                hash=digest,
-            )
+        rows.append(
+            {
+                "meeting_id": meeting_id,
+                "seq": seq,
+                "at": at,
+                "kind": kind,
+                "actor": actor,
+                "data": data,
+                "prev_hash": prev,
+                "hash": digest,
+            }
         )
         prev = digest
+    connection.execute(_APPEND, rows)
 
 
 def head_hash(session: Session, meeting_id: int) -> str:

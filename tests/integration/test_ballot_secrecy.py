@@ -109,6 +109,7 @@ def test_the_sqlite_file_and_its_wal_forget_the_casting_order(app: Flask) -> Non
         unsealed.append(spearman(physical_ranks({c: min(in_wal[c]) for c in codes}, codes)))
 
         hearings.close_ballot(meeting_id, position, "test", confirmed=True)
+        assert app.extensions["meeting.scrubber"].settled()  # scrubbed after the answer
         db.session.remove()
         in_file = tracker_places(database, codes, page_size)
         assert all(len(in_file[c]) == 1 for c in codes), "one copy of each ballot, no leftovers"
@@ -143,6 +144,7 @@ def test_no_column_or_rowid_links_a_receipt_to_a_ballot(app: Flask) -> None:
     seat_panel(meeting)
     codes = cast_round(meeting, 1)
     hearings.close_ballot(meeting.id, 1, "test", confirmed=True)
+    assert app.extensions["meeting.scrubber"].settled()
     ballot_rows = db.session.execute(
         text("SELECT tracker FROM secret_ballot ORDER BY rowid")
     ).scalars()
@@ -193,6 +195,7 @@ def test_postgresql_rows_forget_the_casting_order_and_transaction(postgres_app) 
         assert ballot_xmins == receipt_xmins and len(ballot_xmins) == len(codes)
 
         hearings.close_ballot(meeting.id, position, "test", confirmed=True)
+        assert postgres_app.extensions["meeting.scrubber"].settled()
         rows = db.session.execute(
             text(
                 "SELECT tracker, xmin::text FROM secret_ballot WHERE hearing_id = :h ORDER BY ctid"

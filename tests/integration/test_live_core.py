@@ -157,14 +157,12 @@ def test_changes_during_a_build_go_out_together_in_one_more_build(app, demo, mon
     slow.started.clear()
     slow.release.set()
     assert slow.started.wait(10)  # the second build, for all twenty
-    deadline = threading.Event()
-    for _ in range(100):
-        if demo.id not in pusher._sending:
-            break
-        deadline.wait(0.05)
-    assert slow.calls == 2 and demo.id not in pusher._sending
+    assert pusher.settled(demo.id)
+    assert slow.calls == 2
+    slow.started.clear()
     pusher.mark(demo.id)  # a quiet meeting's next change is built at once
-    assert slow.started.wait(10) and slow.calls == 3
+    assert slow.started.wait(10) and pusher.settled(demo.id)
+    assert slow.calls == 3
 
 
 def test_a_burst_of_ballots_over_websockets_is_answered_and_counted_once_each(

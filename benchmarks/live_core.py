@@ -208,7 +208,7 @@ class Server:
         config = instance / "bench.toml"
         config.write_text(
             f'[server]\nasync_mode = "{async_mode}"\njoin_rate_limit = "100000 per minute"\n'
-            "benchmark_events = true\n"
+            "benchmark_events = true\n" + os.environ.get("BENCH_SERVER_TOML", "")
         )
         env = {
             **os.environ,
@@ -271,6 +271,21 @@ class Server:
         self.log.close()
 
 
+def services_cpu() -> float:
+    """CPU seconds so far of the machine's PostgreSQL and Redis processes (all of them)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # the process ended meanwhile
+        name = text[text.find("(") + 1 : text.rfind(")")]
+        if name.startswith(("postgres", "redis-server")):
+            fields = text.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / TICKS
+    return total
+
+
 def staff_cookie(base: str) -> str:
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -331,8 +346,11 @@ async def connect_rooms(
     cookie: str,
     deflate: bool,
     phones: int | None = None,
+    by_meeting: bool = True,
 ) -> list[Room]:
-    """Connect every meeting's host, projector and phones, spreading them over the servers."""
+    """Connect every meeting's host, projector and phones to the servers: all of a meeting's
+    screens to one process, as a balancer hashing the meeting id does (``by_meeting``), or
+    each connection to the next process in turn (every process serves every meeting)."""
     rooms = [Room(plan) for plan in plans]
     gate = asyncio.Semaphore(40)  # connect a few at a time, as a hall fills up
 
@@ -345,17 +363,21 @@ async def connect_rooms(
 
     jobs = []
     counter = 0
-    for room in rooms:
+    for number, room in enumerate(rooms):
         mid = room.plan.meeting_id
+        if by_meeting:
+            counter = number  # every connection of this meeting: the same process
 
-        async def staff(room=room, mid=mid, index=counter) -> None:
+        step = 0 if by_meeting else 1
+
+        async def staff(room=room, mid=mid, index=counter, step=step) -> None:
             room.host = await open_one(index, {"meeting": mid, "view": "staff"}, cookie)
             room.projector = await open_one(
-                index + 1, {"meeting": mid, "view": "staff"}, cookie, room.on_projector
+                index + step, {"meeting": mid, "view": "staff"}, cookie, room.on_projector
             )
 
         jobs.append(staff())
-        counter += 2
+        counter += 2 * step
         for secret in room.plan.phones[:phones]:
 
             async def phone(room=room, mid=mid, secret=secret, index=counter) -> None:
@@ -366,7 +388,7 @@ async def connect_rooms(
                 )
 
             jobs.append(phone())
-            counter += 1
+            counter += step
     await asyncio.gather(*jobs)
     return rooms
 
@@ -393,10 +415,12 @@ async def host_steps(room: Room, position: int) -> None:
 class Round:
     """What one round of ballots in every room gave."""
 
+    timeline: list[tuple[float, float]]  # (seconds into the round when sent, answer time)
     acks: list[float]  # seconds from send to answer, every ballot
     lags: list[float]  # seconds from a ballot's answer to the projector showing it
     server_cpu: float  # CPU seconds of the server(s) during the round
     load_cpu: float  # CPU seconds of this process during the round
+    services_cpu: float  # CPU seconds of PostgreSQL and Redis during the round
     wall: float
     ballots: int
     refused: list[dict]
@@ -412,7 +436,9 @@ async def ballot_round(
         *(room.until(lambda e, p=position: e[3] == p and e[2] == "voting") for room in rooms)
     )
     cpu0, load0, wall0 = sum(s.cpu() for s in servers), time.process_time(), time.perf_counter()
+    services0 = services_cpu()
     acks: list[float] = []
+    sent_at: list[tuple[float, float]] = []  # (when sent in the round, how long to answer)
     refused: list[dict] = []
     acked: dict[int, list[float]] = {id(room): [] for room in rooms}
 
@@ -432,12 +458,13 @@ async def ballot_round(
             answer, at = await phone.call("cast_ballot", payload)
             if answer.get("ok"):
                 acks.append(at - sent)
+                sent_at.append((sent - wall0, at - sent))
                 acked[id(room)].append(at)
                 return
             if answer.get("code") == "tracker_taken":
                 payload["tracker"] = tracker()
                 continue
-            if answer.get("code") == "busy":
+            if answer.get("busy"):
                 continue
             refused.append(answer)
             return
@@ -452,6 +479,7 @@ async def ballot_round(
         *(room.until(lambda e, p=position: e[3] == p and e[2] == "counted") for room in rooms)
     )
     cpu1, load1, wall1 = sum(s.cpu() for s in servers), time.process_time(), time.perf_counter()
+    services1 = services_cpu()
     lags = []
     for room in rooms:
         times = sorted(acked[id(room)])
@@ -467,7 +495,17 @@ async def ballot_round(
     await asyncio.gather(
         *(room.host.call("step", {"position": position, "step": "announce"}) for room in rooms)
     )
-    return Round(acks, lags, cpu1 - cpu0, load1 - load0, wall1 - wall0, len(acks), refused)
+    return Round(
+        sent_at,
+        acks,
+        lags,
+        cpu1 - cpu0,
+        load1 - load0,
+        services1 - services0,
+        wall1 - wall0,
+        len(acks),
+        refused,
+    )
 
 
 async def echo_round(rooms: Sequence[Room], window: float) -> list[float]:
@@ -559,7 +597,8 @@ async def with_rooms(
     bench: Bench, servers: list[Server], plans: Sequence[Plan], phones: int | None = None
 ) -> list[Room]:
     cookie = staff_cookie(servers[0].base)
-    rooms = await connect_rooms(servers, plans, cookie, bench.args.deflate, phones)
+    by_meeting = getattr(bench.args, "clients", "by-meeting") == "by-meeting"
+    rooms = await connect_rooms(servers, plans, cookie, bench.args.deflate, phones, by_meeting)
     await asyncio.gather(*(room.until(lambda e: True) for room in rooms))
     return rooms
 
@@ -734,6 +773,8 @@ async def _scale_point(
         "lag_p99": median_of(pct(r.lags, 0.99) for r in results),
         "cpu_per_ballot": median_of(r.server_cpu / max(r.ballots, 1) for r in results),
         "load_cpu": median_of(r.load_cpu / r.wall for r in results),
+        "server_load": median_of(r.server_cpu / r.wall for r in results),
+        "services_load": median_of(r.services_cpu / r.wall for r in results),
         "lost": max(meetings * 25 - r.ballots for r in results),
     }
 
@@ -742,7 +783,8 @@ def _print_point(label: str, point: dict[str, float]) -> None:
     print(
         f"  {label} {point['meetings']:>3} meetings: ack p99 {ms(point['ack_p99']):>10}, "
         f"projector p99 {ms(point['lag_p99']):>10}, CPU/ballot {ms(point['cpu_per_ballot'])}, "
-        f"unanswered {point['lost']}, load generator {point['load_cpu'] * 100:.0f}% of a core",
+        f"unanswered {point['lost']}; CPU in cores: server {point['server_load']:.2f}, "
+        f"PostgreSQL+Redis {point['services_load']:.2f}, load generator {point['load_cpu']:.2f}",
         flush=True,
     )
 
@@ -773,7 +815,8 @@ async def cmd_scale_out(args: argparse.Namespace) -> None:
     held = {}
     try:
         print(
-            f"PostgreSQL + Redis, casts spread over {args.window:.0f} s, {args.runs} runs, "
+            f"PostgreSQL + Redis, clients {args.clients}, casts spread over {args.window:.0f} s, "
+            f"{args.runs} runs, "
             f"bound ack p99 < {args.bound * 1000:.0f} ms",
             flush=True,
         )
@@ -820,6 +863,13 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="scale on PostgreSQL")
     parser.add_argument("--bound", type=float, default=0.3, help="scale-out: ack p99 bound, s")
     parser.add_argument("--profile", help="run the server under a CPU profiler; write it here")
+    parser.add_argument(
+        "--clients",
+        choices=["by-meeting", "spread"],
+        default="by-meeting",
+        help="scale-out: a meeting's screens on one process (a balancer hashing the meeting "
+        "id), or each connection on the next process",
+    )
     args = parser.parse_args()
     random.seed()
     asyncio.run(COMMANDS[args.command](args))

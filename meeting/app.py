@@ -110,7 +110,8 @@ def _attach_extensions(app: Flask, settings: Settings) -> None:
     # Handlers must be known before the first socketio.init_app: Flask-SocketIO replays its
     # handler list onto each new server only for handlers registered while it had none.
     from .realtime import handlers  # noqa: F401
-    from .realtime.audience import Audience
+    from .realtime.audience import watched_meetings
+    from .realtime.feed import ChangeFeed
     from .realtime.packets import JsonPacket, Utf8Json
     from .realtime.push import Pusher
     from .realtime.quiet_logs import silence_packet_traces
@@ -130,16 +131,18 @@ def _attach_extensions(app: Flask, settings: Settings) -> None:
     silence_packet_traces()
     # every committed change marks its meeting; one sender per meeting sends its screens
     # the newest state (realtime/push.py)
-    pusher = Pusher(
-        app,
-        Audience(settings.server.socketio_message_queue),
-        keep_last=settings.server.benchmark_events,
-    )
+    pusher = Pusher(app, keep_last=settings.server.benchmark_events)
     app.extensions["meeting.pusher"] = pusher
+    on_committed(app, pusher.mark)
+    queue = settings.server.socketio_message_queue
+    if queue.startswith(("redis://", "rediss://", "unix://")):
+        # several processes: each tells the others which meetings changed (realtime/feed.py)
+        feed = ChangeFeed(queue, pusher.mark, watched_meetings)
+        app.extensions["meeting.feed"] = feed
+        on_committed(app, feed.publish)
     # after a close the database files are scrubbed of the casting order, off the path of
     # the answer to the phone (store/ballot_box.py)
     app.extensions["meeting.scrubber"] = Scrubber()
-    on_committed(app, pusher.mark)
     socketio.init_app(
         app,
         async_mode=settings.server.async_mode,

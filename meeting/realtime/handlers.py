@@ -89,20 +89,14 @@ def connect(auth: dict[str, Any] | None) -> None:
             raise ConnectionRefusedError({"message": _("Unknown view.")})
     session[LIVE] = facts
     join_room(room(meeting.id, facts["view"], locale))
-    _pusher().audience.joined(meeting.id, locale, facts["view"])
+    if "meeting.feed" in current_app.extensions:  # other processes' changes reach it too
+        current_app.extensions["meeting.feed"].start()
     try:
         _send_state_here(facts)
     except Exception as error:  # the screen is in its room: the push brings it the state
         if not is_busy(error):
             logger.exception("a screen's first state could not be built")
         _pusher().mark(meeting.id)
-
-
-@socketio.on("disconnect")
-def disconnect(*_args: Any) -> None:
-    facts = session.get(LIVE)
-    if facts:
-        _pusher().audience.left(facts["meeting"], facts["locale"], facts["view"])
 
 
 def _meeting_from(value: Any) -> Meeting | None:

@@ -19,7 +19,8 @@ from ..extensions import db, socketio
 from ..services.unit_of_work import is_busy
 from ..store import live_reads
 from ..texts import LOCALES
-from .audience import Audience, room
+from . import audience
+from .audience import room
 from .state import build_states
 
 logger = logging.getLogger(__name__)
@@ -30,9 +31,8 @@ SEND_ATTEMPTS = 5
 class Pusher:
     """One sender per meeting with changes waiting; none for a quiet meeting."""
 
-    def __init__(self, app: Flask, audience: Audience, keep_last: bool = False) -> None:
+    def __init__(self, app: Flask, keep_last: bool = False) -> None:
         self.app = app
-        self.audience = audience
         #: the last states sent per meeting, kept only for the benchmarks' bare broadcast
         self.last_sent: dict[int, dict[tuple[str, str], dict[str, Any]]] | None = (
             {} if keep_last else None
@@ -92,7 +92,7 @@ class Pusher:
 
     def send(self, meeting_id: int) -> None:
         """Build the meeting's newest state for every watched language and view, send it."""
-        wanted = self.audience.watching(meeting_id, LOCALES)
+        wanted = audience.watching(meeting_id, LOCALES)
         if not wanted:
             return  # nobody is looking: the next screen to connect gets the state then
         session = db.session()
@@ -111,7 +111,8 @@ class Pusher:
 
     def _emit(self, meeting_id: int, states: dict[tuple[str, str], dict[str, Any]]) -> None:
         for (locale, view), state in states.items():
-            socketio.emit("state", state, to=room(meeting_id, view, locale))
+            # this process's screens only: the others build their own (realtime/feed.py)
+            socketio.emit("state", state, to=room(meeting_id, view, locale), ignore_queue=True)
 
 
 __all__ = ["Pusher"]

@@ -38,7 +38,8 @@ def cast_ballot(seat: Seat, position: int, ballot: Ballot, tracker: str) -> str:
             sitting = panel(change)
             member = seat_holder_in(sitting, seat)
             hearing = hearing_ref(change, position, refusal=BallotClosed)
-            if ballot_box.has_receipt(change.session, hearing.id, member.id):
+            voted = ballot_box.voted_ids(change.session, hearing.id)
+            if member.id in voted:
                 return ALREADY_RECORDED
             _require_open(hearing)
             if member.on_paper:
@@ -57,7 +58,7 @@ def cast_ballot(seat: Seat, position: int, ballot: Ballot, tracker: str) -> str:
                 change.session, hearing.id, ballot.choice, ballot.tier_code, tracker
             )
             change.touch()
-            close_if_complete(change, hearing, sitting, recused)
+            close_if_complete(change, hearing, sitting, recused, voted | {member.id})
     except IntegrityError:
         # the receipt's key says this member's ballot is already in: nothing was written
         return ALREADY_RECORDED

@@ -4,7 +4,7 @@ closes it or the last ballot completes the turnout, and the tracker list on the 
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 
 from ..domain.ballot import Turnout, check_can_close, entitled_count, may_publish_trackers
 from ..domain.eligibility import entitled_voters
@@ -15,7 +15,7 @@ from ..domain.phases import Phase
 from ..domain.tally import Ballot, tally
 from ..extensions import db
 from ..store import ballot_box
-from ..store.models import BallotResult, Hearing
+from ..store.models import BallotResult, Hearing, utcnow
 from .hearing_steps import (
     HearingRef,
     Sitting,
@@ -30,6 +30,10 @@ from .unit_of_work import Change, meeting_change
 
 #: who the log names for a close nobody asked for (the last ballot completed the turnout)
 SERVER = "server"
+_RESULT = insert(BallotResult.__table__)
+_QUORUM_AT_OPEN = select(Hearing.__table__.c.quorum_at_open).where(
+    Hearing.__table__.c.id == bindparam("hearing")
+)
 
 
 def turnout(
@@ -37,12 +41,14 @@ def turnout(
     hearing: Hearing | HearingRef,
     sitting: list[Sitting] | None = None,
     recused: set[int] | None = None,
+    voted: set[int] | None = None,
 ) -> Turnout:
     """How many have voted, against how many are entitled: all that is known while open.
-    ``sitting`` and ``recused``: the panel and the recusals, if the caller read them."""
+    ``sitting``, ``recused`` and ``voted``: the panel, the recusals and who has voted, if
+    the caller read them in this change."""
     sitting = panel(change) if sitting is None else sitting
     recused = recused_ids(change, hearing) if recused is None else recused
-    voted = ballot_box.voted_ids(change.session, hearing.id)
+    voted = ballot_box.voted_ids(change.session, hearing.id) if voted is None else voted
     entitled = entitled_voters((m.voter for m in sitting), recused)
     return Turnout(cast=len(voted), entitled=entitled_count(entitled, voted))
 
@@ -52,7 +58,7 @@ def slips_waiting(change: Change, hearing: Hearing | HearingRef, cast: int) -> i
     return cast - ballot_box.ballots_entered(change.session, hearing.id)
 
 
-def close(change: Change, hearing: Hearing, actor: str, confirmed: bool) -> None:
+def close(change: Change, hearing: Hearing | HearingRef, actor: str, confirmed: bool) -> None:
     """Close the ballot and count it in this change: the domain's step, the host's
     confirmation while some have not voted, every paper slip entered, the reseal, the
     count; the database files are scrubbed after the commit."""
@@ -72,23 +78,22 @@ def close_if_complete(
     hearing: Hearing | HearingRef | None,
     sitting: list[Sitting] | None = None,
     recused: set[int] | None = None,
+    voted: set[int] | None = None,
 ) -> bool:
     """The follow-on rule of every ballot and presence change: once every entitled member
     has voted and every slip is entered, the ballot closes by itself, in the same change."""
     if hearing is None or hearing.phase is not Phase.VOTING:
         return False
-    progress = turnout(change, hearing, sitting, recused)
+    progress = turnout(change, hearing, sitting, recused, voted)
     if not progress.complete or slips_waiting(change, hearing, progress.cast) > 0:
         return False
-    if isinstance(hearing, HearingRef):
-        hearing = change.session.get(Hearing, hearing.id, populate_existing=True)
     close(change, hearing, SERVER, confirmed=True)
     return True
 
 
 def _seal_and_count(
-    change: Change, hearing: Hearing, sitting: list[Sitting], progress: Turnout
-) -> BallotResult:
+    change: Change, hearing: Hearing | HearingRef, sitting: list[Sitting], progress: Turnout
+) -> None:
     waiting = slips_waiting(change, hearing, progress.cast)
     if waiting > 0:
         raise DomainError(
@@ -113,22 +118,29 @@ def _seal_and_count(
         rules=rules,
         quorum_held=quorum.holds,
     )
-    result = BallotResult(
-        hearing_id=hearing.id,
-        eligible=counted.eligible,
-        not_eligible=counted.not_eligible,
-        abstain=counted.abstain,
-        on_paper=box.on_paper,
-        entitled=entitled,
-        basis_count=counted.basis_count,
-        outcome=counted.outcome,
-        tier_code=counted.tier.code if counted.tier else None,
-        reason=counted.reason.to_data(),
-        quorum_at_open=hearing.quorum_at_open or quorum_snapshot(quorum),
-        quorum_at_close=quorum_snapshot(quorum),
-        trackers_published=publish,
+    connection = change.session.connection()
+    at_open = connection.execute(_QUORUM_AT_OPEN, {"hearing": hearing.id}).scalar_one()
+    tier_code = counted.tier.code if counted.tier else None
+    connection.execute(
+        _RESULT,
+        {
+            "hearing_id": hearing.id,
+            "eligible": counted.eligible,
+            "not_eligible": counted.not_eligible,
+            "abstain": counted.abstain,
+            "on_paper": box.on_paper,
+            "entitled": entitled,
+            "basis_count": counted.basis_count,
+            "outcome": counted.outcome,
+            "tier_code": tier_code,
+            "reason": counted.reason.to_data(),
+            "quorum_at_open": at_open or quorum_snapshot(quorum),
+            "quorum_at_close": quorum_snapshot(quorum),
+            "trackers_published": publish,
+            "closed_at": utcnow(),
+        },
     )
-    change.session.add(result)
+    change.reshape()
     change.log(
         "ballot.counted",
         SERVER,
@@ -136,12 +148,11 @@ def _seal_and_count(
         eligible=counted.eligible,
         not_eligible=counted.not_eligible,
         abstain=counted.abstain,
-        on_paper=result.on_paper,
+        on_paper=box.on_paper,
         entitled=entitled,
         outcome=counted.outcome.value,
-        tier=result.tier_code,
+        tier=tier_code,
     )
-    return result
 
 
 def show_trackers(meeting_id: int, position: int, shown: bool, actor: str) -> None:

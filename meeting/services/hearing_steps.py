@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..domain.agenda import deadline
 from ..domain.eligibility import Voter
@@ -65,6 +66,24 @@ _HEARING_AT = (
     .join(_household, _hearing.c.household_id == _household.c.id)
     .where(_household.c.meeting_id == bindparam("meeting"))
     .where(_household.c.position == bindparam("position"))
+)
+_PHASE_CHANGE = insert(HearingPhaseChange.__table__)
+_MOVE = (
+    update(_hearing)
+    .where(_hearing.c.id == bindparam("hearing"))
+    .values(
+        phase=bindparam("phase"),
+        phase_started_at=bindparam("started"),
+        phase_deadline=bindparam("deadline"),
+    )
+)
+_END_QUEUE = (
+    update(SpeakRequest.__table__)
+    .where(
+        SpeakRequest.__table__.c.hearing_id == bindparam("hearing"),
+        SpeakRequest.__table__.c.status.in_([SpeakStatus.WAITING, SpeakStatus.SPEAKING]),
+    )
+    .values(status=SpeakStatus.DONE)
 )
 _POSITION = select(_household.c.position).where(_household.c.id == bindparam("household"))
 _RECUSED = select(Recusal.__table__.c.member_id).where(
@@ -164,45 +183,49 @@ def check_running(change: Change) -> None:
         raise StepNotAllowed(msg("This meeting is closed and can no longer be changed."))
 
 
-def move(change: Change, hearing: Hearing, steps: HearingSteps, step: str, actor: str) -> None:
+def move(
+    change: Change, hearing: Hearing | HearingRef, steps: HearingSteps, step: str, actor: str
+) -> None:
     """Write the phase the domain moved ``hearing`` to: its clock, the projector, the log.
 
-    Leaving questioning ends every open request to speak.
+    Leaving questioning ends every open request to speak. Written as plain statements (a
+    closing ballot runs this in the phone's own change); the layout moves with it.
     """
-    # reads first: the writes below then hold the database's writer slot only briefly
-    position = (
-        change.session.connection()
-        .execute(_POSITION, {"household": hearing.household_id})
-        .scalar_one()
+    connection = change.session.connection()
+    position = connection.execute(_POSITION, {"household": hearing.household_id}).scalar_one()
+    was, now = hearing.phase, utcnow()
+    change.session.flush()  # what the service set on the hearing before goes first
+    connection.execute(
+        _PHASE_CHANGE,
+        {
+            "hearing_id": hearing.id,
+            "from_phase": was,
+            "to_phase": steps.phase,
+            "at": now,
+            "actor": actor,
+        },
     )
-    open_requests = (
-        list(
-            change.session.scalars(
-                select(SpeakRequest).where(
-                    SpeakRequest.hearing_id == hearing.id,
-                    SpeakRequest.status.in_([SpeakStatus.WAITING, SpeakStatus.SPEAKING]),
-                )
-            )
-        )
-        if hearing.phase is Phase.QUESTIONING  # only questioning has a queue to end
-        else []
-    )
-    now = utcnow()
-    change.session.add(
-        HearingPhaseChange(
-            hearing_id=hearing.id, from_phase=hearing.phase, to_phase=steps.phase, actor=actor
-        )
-    )
-    hearing.phase = steps.phase
-    hearing.phase_started_at = now
-    hearing.phase_deadline = deadline(steps.phase, now, change.rules)
+    clock = {
+        "phase": steps.phase,
+        "started": now,
+        "deadline": deadline(steps.phase, now, change.rules),
+    }
+    connection.execute(_MOVE, {"hearing": hearing.id, **clock})
+    if isinstance(hearing, Hearing):  # the loaded row says what was written
+        for key, value in (
+            ("phase", clock["phase"]),
+            ("phase_started_at", clock["started"]),
+            ("phase_deadline", clock["deadline"]),
+        ):
+            set_committed_value(hearing, key, value)
+    if was is Phase.QUESTIONING:  # leaving it: the queue ends
+        connection.execute(_END_QUEUE, {"hearing": hearing.id})
     if change.current_position != position or change.status is MeetingStatus.PREPARING:
         meeting = change.meeting  # loaded only when the projector or the status moves
         meeting.current_position = position
         if meeting.status is MeetingStatus.PREPARING:
             meeting.status = MeetingStatus.IN_SESSION
-    for request in open_requests:
-        request.status = SpeakStatus.DONE
+    change.reshape()
     change.log(
         "hearing.step",
         actor,

@@ -54,6 +54,16 @@ _TRACKER = select(_ballot.c.key).where(
 )
 _PUT_RECEIPT = insert(_receipt)
 _PUT_BALLOT = insert(_ballot)
+_TAKE_BALLOTS = (
+    delete(_ballot)
+    .where(_ballot.c.hearing_id == bindparam("hearing"))
+    .returning(_ballot.c.choice, _ballot.c.tier_code, _ballot.c.tracker)
+)
+_TAKE_RECEIPTS = (
+    delete(_receipt)
+    .where(_receipt.c.hearing_id == bindparam("hearing"))
+    .returning(_receipt.c.member_id, _receipt.c.on_paper)
+)
 
 
 def voted_ids(session: Session, hearing_id: int) -> set[int]:
@@ -116,29 +126,17 @@ def reseal(session: Session, hearing_id: int, keep_trackers: bool) -> SealedBox:
     PostgreSQL) their transaction ids tell who cast what. Trackers of a list that will not
     be published are replaced: shown to no one, they would only point a phone to its row.
     """
-    ballots = list(
-        session.execute(
-            select(SecretBallot.choice, SecretBallot.tier_code, SecretBallot.tracker).where(
-                SecretBallot.hearing_id == hearing_id
-            )
-        )
-    )
-    receipts = list(
-        session.execute(
-            select(BallotReceipt.member_id, BallotReceipt.on_paper).where(
-                BallotReceipt.hearing_id == hearing_id
-            )
-        )
-    )
+    connection = session.connection()
+    # taken out (and zeroed on SQLite: secure_delete) in one statement each
+    ballots = list(connection.execute(_TAKE_BALLOTS, {"hearing": hearing_id}))
+    receipts = list(connection.execute(_TAKE_RECEIPTS, {"hearing": hearing_id}))
     if len(ballots) != len(receipts):
         raise BoxMismatch(len(ballots), len(receipts))
     secrets.SystemRandom().shuffle(ballots)
     receipts.sort(key=lambda r: r.member_id)
-    session.execute(delete(SecretBallot).where(SecretBallot.hearing_id == hearing_id))
-    session.execute(delete(BallotReceipt).where(BallotReceipt.hearing_id == hearing_id))
     if ballots:
-        session.execute(
-            insert(SecretBallot),
+        connection.execute(
+            _PUT_BALLOT,
             [
                 {
                     "key": new_ballot_key(),
@@ -150,8 +148,8 @@ def reseal(session: Session, hearing_id: int, keep_trackers: bool) -> SealedBox:
                 for b in ballots
             ],
         )
-        session.execute(
-            insert(BallotReceipt),
+        connection.execute(
+            _PUT_RECEIPT,
             [
                 {"hearing_id": hearing_id, "member_id": r.member_id, "on_paper": r.on_paper}
                 for r in receipts

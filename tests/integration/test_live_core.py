@@ -149,7 +149,7 @@ def test_changes_during_a_build_go_out_together_in_one_more_build(app, demo, mon
     pusher = app.extensions["meeting.pusher"]
     slow = SlowBuild()
     monkeypatch.setattr(push, "build_states", slow)
-    monkeypatch.setattr(pusher.audience, "watching", lambda *_: {("zh", "staff")})
+    monkeypatch.setattr(push.audience, "watching", lambda *_: {("zh", "staff")})
     pusher.mark(demo.id)
     assert slow.started.wait(10)
     for _ in range(20):  # twenty changes commit while the first state is being built

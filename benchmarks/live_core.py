@@ -427,10 +427,16 @@ class Round:
 
 
 async def ballot_round(
-    rooms: Sequence[Room], servers: Sequence[Server], position: int, window: float
+    rooms: Sequence[Room],
+    servers: Sequence[Server],
+    position: int,
+    window: float,
+    stagger: bool = False,
 ) -> Round:
     """Open household ``position`` in every room, let every phone vote (all at once when
-    ``window`` is 0, else at random moments over ``window`` seconds), wait for the count."""
+    ``window`` is 0, else at random moments over ``window`` seconds), wait for the count.
+    ``stagger``: each meeting's window starts at its own moment within the first window
+    (independent meetings), rather than all together (all close in the same second)."""
     await asyncio.gather(*(host_steps(room, position) for room in rooms))
     await asyncio.gather(
         *(room.until(lambda e, p=position: e[3] == p and e[2] == "voting") for room in rooms)
@@ -469,8 +475,9 @@ async def ballot_round(
             refused.append(answer)
             return
 
+    offsets = {id(room): random.uniform(0, window) if stagger else 0.0 for room in rooms}
     jobs = [
-        cast(room, phone, random.uniform(0, window) if window else 0.0)
+        cast(room, phone, offsets[id(room)] + random.uniform(0, window) if window else 0.0)
         for room in rooms
         for phone in room.phones
     ]
@@ -762,7 +769,10 @@ async def _scale_point(
     servers = bench.start(processes, queue)
     try:
         rooms = await with_rooms(bench, servers, bench.database.plans[:meetings])
-        results = [await ballot_round(rooms, servers, run + 1, window) for run in range(runs)]
+        results = [
+            await ballot_round(rooms, servers, run + 1, window, bench.args.stagger)
+            for run in range(runs)
+        ]
         close_rooms(rooms)
     finally:
         for server in servers:
@@ -794,7 +804,9 @@ async def cmd_scale(args: argparse.Namespace) -> None:
     points = []
     try:
         print(
-            f"N meetings x 25 phones, casts spread over {args.window:.0f} s, {args.runs} runs, "
+            f"N meetings x 25 phones, "
+            f"{'meetings staggered' if args.stagger else 'meetings together'}, "
+            f"casts spread over {args.window:.0f} s, {args.runs} runs, "
             f"async {args.async_mode}{', PostgreSQL' if args.postgres else ', SQLite'}"
             f"{', deflate' if args.deflate else ''}",
             flush=True,
@@ -815,7 +827,9 @@ async def cmd_scale_out(args: argparse.Namespace) -> None:
     held = {}
     try:
         print(
-            f"PostgreSQL + Redis, clients {args.clients}, casts spread over {args.window:.0f} s, "
+            f"PostgreSQL + Redis, clients {args.clients}, "
+            f"{'meetings staggered' if args.stagger else 'meetings together'}, "
+            f"casts spread over {args.window:.0f} s, "
             f"{args.runs} runs, "
             f"bound ack p99 < {args.bound * 1000:.0f} ms",
             flush=True,
@@ -863,6 +877,12 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="scale on PostgreSQL")
     parser.add_argument("--bound", type=float, default=0.3, help="scale-out: ack p99 bound, s")
     parser.add_argument("--profile", help="run the server under a CPU profiler; write it here")
+    parser.add_argument(
+        "--stagger",
+        action="store_true",
+        help="scale: each meeting votes in its own 10 s, starting at its own moment, rather "
+        "than every meeting in the same 10 s (when all close within a second)",
+    )
     parser.add_argument(
         "--clients",
         choices=["by-meeting", "spread"],

@@ -404,9 +404,19 @@ def tracker() -> str:
     return "".join(random.choice(BASE32) for _ in range(8))
 
 
+async def host_call(room: Room, event: str, payload: dict) -> dict:
+    """A host's event, sent again while the server answers "busy" (as the console does)."""
+    for _attempt in range(20):
+        answer, _ = await room.host.call(event, payload)
+        if not answer.get("busy"):
+            return answer
+        await asyncio.sleep(0.2)
+    return answer
+
+
 async def host_steps(room: Room, position: int) -> None:
     for step in STEPS:
-        answer, _ = await room.host.call("step", {"position": position, "step": step})
+        answer = await host_call(room, step, {"position": position})
         if not answer.get("ok"):
             raise SystemExit(f"meeting {room.plan.meeting_id}: {step} refused: {answer}")
 
@@ -499,8 +509,10 @@ async def ballot_round(
             first = next((at for at, cast in shown if cast >= k), None)
             if first is not None:
                 lags.append(max(0.0, first - ack_at))
+    await asyncio.gather(*(host_call(room, "announce", {"position": position}) for room in rooms))
+    # the next measurement starts on a quiet server: every screen has the announcement
     await asyncio.gather(
-        *(room.host.call("step", {"position": position, "step": "announce"}) for room in rooms)
+        *(room.until(lambda e, p=position: e[3] == p and e[2] == "announced") for room in rooms)
     )
     return Round(
         sent_at,

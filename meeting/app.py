@@ -146,13 +146,26 @@ def _attach_extensions(app: Flask, settings: Settings) -> None:
     socketio.init_app(
         app,
         async_mode=settings.server.async_mode,
-        message_queue=settings.server.socketio_message_queue or None,
         # packet logs would print ballots next to socket ids: keep them off at every level
         logger=False,
         engineio_logger=False,
         serializer=JsonPacket,
         json=Utf8Json,
     )
+    if not settings.server.websocket_compression:
+        app.wsgi_app = _WithoutWebsocketCompression(app.wsgi_app)  # outside Socket.IO's
+
+
+class _WithoutWebsocketCompression:
+    """Declines permessage-deflate by not passing the browser's offer on: compressing every
+    state for every phone costs the server more than the hall's Wi-Fi gains."""
+
+    def __init__(self, wsgi_app: Any) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        return self.wsgi_app(environ, start_response)
 
 
 def _buffer_static_file(response: Response) -> Response:

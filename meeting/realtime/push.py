@@ -43,6 +43,8 @@ class Pusher:
 
     def mark(self, meeting_id: int) -> None:
         """A change to the meeting was committed: its screens must get the newest state."""
+        if not audience.watching(meeting_id, LOCALES):
+            return  # no screen of it here: the next one to connect gets the state then
         with self._guard:
             if meeting_id in self._sending:
                 self._again.add(meeting_id)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from ..domain.categories import ApplicationType, AssistanceKind, Recommendation
-from ..domain.errors import SetupRefused
+from ..domain.errors import NotInMeeting, SetupRefused
 from ..domain.findings import FindingHeading
 from ..domain.messages import Message, msg
 from ..domain.roles import Role
@@ -335,13 +335,15 @@ def _check_household_details(
     if details.proposed_tier is not None:
         current_rules().tier(details.proposed_tier)
     if details.investigator_id is not None:
-        investigator = change.session.get(PanelMember, details.investigator_id)
-        if (
-            investigator is None
-            or investigator.meeting_id != change.meeting_id
-            or investigator.role is not Role.INVESTIGATOR
-        ):
-            raise SetupRefused(msg("The investigator must be an investigator on this panel."))
+        refused = SetupRefused(msg("The investigator must be an investigator on this panel."))
+        try:
+            investigator = owned(
+                change.session, PanelMember, details.investigator_id, change.meeting_id
+            )
+        except NotInMeeting:
+            raise refused from None
+        if investigator.role is not Role.INVESTIGATOR:
+            raise refused
 
 
 def new_household(change: Change, details: HouseholdDetails) -> Household:

@@ -312,3 +312,44 @@ def test_a_phone_never_receives_the_staff_only_parts(live_server, demo, host):
     assert not {"members", "seat_requests", "notes", "steps"} & set(state)
     assert "findings" not in state["current"]
     close_all([screen])
+
+
+def handshake_extensions(base: str) -> str:
+    """The extensions the server accepts when a client offers permessage-deflate, as every
+    browser does (a raw websocket handshake, read as a browser would)."""
+    import websocket
+
+    url = base.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket"
+    connection = websocket.create_connection(
+        url, header=["Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"]
+    )
+    try:
+        return (connection.getheaders() or {}).get("sec-websocket-extensions", "")
+    finally:
+        connection.close()
+
+
+def test_the_server_declines_websocket_compression_unless_configured(
+    live_server, tmp_path, migrated_database
+) -> None:
+    import shutil
+
+    from werkzeug.serving import make_server
+
+    from meeting import create_app
+
+    assert handshake_extensions(live_server) == ""  # the default: states go uncompressed
+    instance = tmp_path / "compressing"
+    instance.mkdir()
+    shutil.copyfile(migrated_database, instance / "meeting.sqlite3")
+    app = create_app(
+        {"TESTING": True, "server": {"websocket_compression": True}}, instance_path=str(instance)
+    )
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        accepted = handshake_extensions(f"http://127.0.0.1:{server.server_port}")
+        assert accepted.startswith("permessage-deflate")
+    finally:
+        server.shutdown()

@@ -18,12 +18,13 @@ from flask import (
 )
 from werkzeug.wrappers.response import Response as BaseResponse
 
-from ...domain.errors import DomainError
+from ...domain.errors import DomainError, NotInMeeting
 from ...extensions import db, limiter
 from ...services import seats
 from ...services.cards import member_for_token
 from ...services.unit_of_work import Busy
-from ...store.models import Meeting, PanelMember, SeatRequest, SeatRequestStatus
+from ...store.models import Meeting, SeatRequest, SeatRequestStatus
+from ...store.ownership import owned
 from ...texts import translate
 
 bp = Blueprint("member", __name__)
@@ -100,11 +101,11 @@ def pick_name(meeting_id: int, token: str) -> BaseResponse | str | tuple[str, in
         return redirect(url_for("member.live", meeting_id=meeting.id))
     error = None
     if request.method == "POST":
-        member = db.session.get(PanelMember, request.form.get("member_id", type=int) or 0)
-        if member is None or member.meeting_id != meeting.id:
-            abort(404)
+        member_id = request.form.get("member_id", type=int) or 0
         try:
-            request_id = seats.request_seat(meeting_id, member.id, secret)
+            request_id = seats.request_seat(meeting_id, member_id, secret)
+        except NotInMeeting:
+            abort(404)  # a member of another meeting, or none
         except DomainError as refused:
             error = translate(refused.message)
         except Busy:
@@ -114,7 +115,6 @@ def pick_name(meeting_id: int, token: str) -> BaseResponse | str | tuple[str, in
                 url_for("member.wait", meeting_id=meeting_id, token=token, request_id=request_id)
             )
             return _with_device_cookie(target, secret, is_new)
-    meeting = db.session.get(Meeting, meeting_id)
     free = [m for m in meeting.members if m.votes and m.device_hash is None]
     page = render_template("member/pick_name.html", meeting=meeting, members=free, error=error)
     return _with_device_cookie(Response(page), secret, is_new)
@@ -124,14 +124,12 @@ def pick_name(meeting_id: int, token: str) -> BaseResponse | str | tuple[str, in
 def wait(meeting_id: int, token: str, request_id: int) -> BaseResponse | str | tuple[str, int]:
     """Waiting for the host: the page reloads itself until the seat is given or refused."""
     meeting = seats.meeting_for_entry(meeting_id, token)
-    seat_request = db.session.get(SeatRequest, request_id)
     secret = request.cookies.get(seats.DEVICE_COOKIE) or ""
-    if (
-        meeting is None
-        or seat_request is None
-        or seat_request.meeting_id != meeting.id
-        or seat_request.device_hash != seats.device_digest(secret)
-    ):
+    try:
+        seat_request = owned(db.session, SeatRequest, request_id, meeting_id) if meeting else None
+    except NotInMeeting:
+        seat_request = None
+    if seat_request is None or seat_request.device_hash != seats.device_digest(secret):
         return render_template("member/unknown_card.html"), 404
     if seat_request.status is SeatRequestStatus.APPROVED:
         return redirect(url_for("member.live", meeting_id=meeting.id))

@@ -47,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.wire import WireClient, event_payload
 
 BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_VERSION = re.compile(rb'"version":\s?(\d+)')
 STAFF, PASSWORD = "bench", "bench-password"
 SECRET_KEY = "bench-" + "0" * 58
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -312,6 +313,32 @@ class Room:
     #: (received at, version, phase, position, ballots counted so far) per projector state
     seen: list[tuple[float, int, str | None, int | None, int]] = field(default_factory=list)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    #: the newest version each phone has received (read from the raw frame, not decoded)
+    phone_versions: dict[int, int] = field(default_factory=dict)
+
+    def on_phone(self, index: int):
+        def on_event(name: str, raw: bytes, _at: float) -> None:
+            if name == "state":
+                found = _VERSION.search(raw)
+                if found:
+                    self.phone_versions[index] = max(
+                        self.phone_versions.get(index, 0), int(found.group(1))
+                    )
+                    self.changed.set()
+
+        return on_event
+
+    async def quiet(self) -> None:
+        """Wait until every phone has the newest state the projector has: the server has
+        finished sending, so the next measurement starts on an idle server."""
+        while True:
+            newest = self.seen[-1][1] if self.seen else 0
+            if self.phones and all(
+                self.phone_versions.get(i, 0) >= newest for i in range(len(self.phones))
+            ):
+                return
+            self.changed.clear()
+            await asyncio.wait_for(self.changed.wait(), 120)
 
     def on_projector(self, name: str, raw: bytes, at: float) -> None:
         if name != "state":
@@ -381,9 +408,14 @@ async def connect_rooms(
         for secret in room.plan.phones[:phones]:
 
             async def phone(room=room, mid=mid, secret=secret, index=counter) -> None:
+                number = len(room.phone_versions)
+                room.phone_versions[number] = 0
                 room.phones.append(
                     await open_one(
-                        index, {"meeting": mid, "view": "member"}, f"meeting_device={secret}"
+                        index,
+                        {"meeting": mid, "view": "member"},
+                        f"meeting_device={secret}",
+                        room.on_phone(number),
                     )
                 )
 
@@ -447,6 +479,7 @@ async def ballot_round(
     ``window`` is 0, else at random moments over ``window`` seconds), wait for the count.
     ``stagger``: each meeting's window starts at its own moment within the first window
     (independent meetings), rather than all together (all close in the same second)."""
+    await asyncio.gather(*(room.quiet() for room in rooms))
     await asyncio.gather(*(host_steps(room, position) for room in rooms))
     await asyncio.gather(
         *(room.until(lambda e, p=position: e[3] == p and e[2] == "voting") for room in rooms)
@@ -528,7 +561,9 @@ async def ballot_round(
 
 
 async def echo_round(rooms: Sequence[Room], window: float) -> list[float]:
-    """Every phone sends a bare `ping` (all at once, or spread over ``window``)."""
+    """Every phone sends a bare `ping` (all at once, or spread over ``window``), once the
+    server has finished sending what it had to."""
+    await asyncio.gather(*(room.quiet() for room in rooms))
     times: list[float] = []
 
     async def echo(phone: WireClient, delay: float) -> None:

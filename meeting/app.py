@@ -142,7 +142,7 @@ def _attach_extensions(app: Flask, settings: Settings) -> None:
         on_committed(app, feed.publish)
     # after a close the database files are scrubbed of the casting order, off the path of
     # the answer to the phone (store/ballot_box.py)
-    app.extensions["meeting.scrubber"] = Scrubber()
+    app.extensions["meeting.scrubber"] = Scrubber(socketio.start_background_task)
     socketio.init_app(
         app,
         async_mode=settings.server.async_mode,

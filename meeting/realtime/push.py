@@ -16,7 +16,7 @@ from typing import Any
 from flask import Flask
 
 from ..extensions import db, socketio
-from ..services.unit_of_work import is_busy
+from ..services.unit_of_work import is_busy, settled
 from ..store import live_reads
 from ..texts import LOCALES
 from . import audience
@@ -26,6 +26,8 @@ from .state import build_states
 logger = logging.getLogger(__name__)
 #: a busy database is tried this many times before the state waits for the next change
 SEND_ATTEMPTS = 5
+#: the longest a state waits for the meeting's actions already in line (a burst)
+ACTIONS_WAIT_S = 0.1
 
 
 class Pusher:
@@ -59,6 +61,10 @@ class Pusher:
         with self.app.app_context():
             try:
                 while True:
+                    # actions of the meeting already in line for their turn (a burst of
+                    # ballots) would outdate this state at once: they go out in it
+                    settled(meeting_id, ACTIONS_WAIT_S)
+                    socketio.sleep(0)  # and their answers, just queued, are written first
                     with self._guard:
                         self._again.discard(meeting_id)
                     self._send_retrying(meeting_id)

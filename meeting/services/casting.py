@@ -7,6 +7,10 @@ the same change. Nothing here logs, records or raises a member next to a choice.
 
 from __future__ import annotations
 
+import threading
+import time
+from dataclasses import dataclass, field
+
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.ballot import BallotClosed, TrackerTaken
@@ -21,9 +25,26 @@ from ..store.ownership import owned
 from .counting import close_if_complete, slips_waiting
 from .hearing_steps import HearingRef, hearing_at, hearing_ref, panel, recused_ids
 from .seats import Seat, seat_holder_in
-from .unit_of_work import meeting_change
+from .unit_of_work import Busy, Change, meeting_change
 
 RECORDED, ALREADY_RECORDED = "recorded", "already_recorded"
+
+
+@dataclass
+class _Cast:
+    """One phone's ballot waiting for its meeting's turn, and then its answer."""
+
+    seat: Seat
+    position: int
+    ballot: Ballot
+    tracker: str
+    answered: threading.Event = field(default_factory=threading.Event)
+    status: str | None = None
+    refusal: BaseException | None = None
+
+
+_waiting: dict[int, list[_Cast]] = {}
+_waiting_guard = threading.Lock()
 
 
 def cast_ballot(seat: Seat, position: int, ballot: Ballot, tracker: str) -> str:
@@ -32,37 +53,98 @@ def cast_ballot(seat: Seat, position: int, ballot: Ballot, tracker: str) -> str:
     A retry of a recorded ballot (the phone lost the answer, a second device, a race)
     records nothing and answers ALREADY_RECORDED, even after the close: the first ballot
     stands and cannot be changed. No event is logged: the version moves, the turnout shows.
+
+    Ballots that arrive while their meeting's turn is taken wait together, and whoever gets
+    the turn next records all of them in one change (a group commit): when the host says
+    "vote now", twenty-five taps cost one transaction and one state, not twenty-five. Each
+    ballot is still checked on its own and gets its own answer.
     """
+    mine = _Cast(seat, position, ballot, tracker)
+    with _waiting_guard:
+        _waiting.setdefault(seat.meeting_id, []).append(mine)
+    time.sleep(0)  # the ballots that arrived with this one join it (a yield, not a wait)
+    batch: list[_Cast] = []
     try:
         with meeting_change(seat.meeting_id, "member") as change:
-            sitting = panel(change)
-            member = seat_holder_in(sitting, seat)
-            hearing = hearing_ref(change, position, refusal=BallotClosed)
-            voted = ballot_box.voted_ids(change.session, hearing.id)
-            if member.id in voted:
-                return ALREADY_RECORDED
-            _require_open(hearing)
+            with _waiting_guard:
+                batch = _waiting.pop(seat.meeting_id, [])
+            if batch:
+                _record(change, batch)
+    except Exception as error:  # nothing of the batch was written: every one of it hears why
+        if not batch:  # refused before taking any (a busy pool, a signed-off meeting)
+            with _waiting_guard:
+                batch = _waiting.pop(seat.meeting_id, [])
+        failure: BaseException = Busy("ballots") if isinstance(error, IntegrityError) else error
+        for cast in batch:
+            cast.status, cast.refusal = None, failure
+    finally:
+        for cast in batch:
+            cast.answered.set()
+    mine.answered.wait()  # at once, unless the change before this one took it along
+    if mine.refusal is not None:
+        raise mine.refusal
+    return mine.status
+
+
+def _record(change: Change, batch: list[_Cast]) -> None:
+    """Check every ballot of the batch on its own, then write the good ones together."""
+    sitting = panel(change)
+    boxes: dict[int, _Box] = {}
+    receipts, ballots = [], []
+    for cast in batch:
+        try:
+            member = seat_holder_in(sitting, cast.seat)
+            box = boxes.get(cast.position)
+            if box is None:
+                box = boxes[cast.position] = _Box.read(change, cast.position)
+            if member.id in box.voted:
+                cast.status = ALREADY_RECORDED
+                continue
+            _require_open(box.hearing)
             if member.on_paper:
                 raise NotEntitledToVote(
                     msg("You are registered to vote on paper for this meeting.")
                 )
-            recused = recused_ids(change, hearing)
-            check_entitled(member.voter, recused)
-            if ballot_box.tracker_taken(change.session, hearing.id, tracker):
+            check_entitled(member.voter, box.recused)
+            if cast.tracker in box.trackers:
                 # 40 random bits: two phones practically never draw the same; it draws again
                 raise TrackerTaken(
                     msg("This tracker code is taken; the phone will make a new one.")
                 )
-            ballot_box.put_receipt(change.session, hearing.id, member.id, on_paper=False)
-            ballot_box.put_ballot(
-                change.session, hearing.id, ballot.choice, ballot.tier_code, tracker
-            )
-            change.touch()
-            close_if_complete(change, hearing, sitting, recused, voted | {member.id})
-    except IntegrityError:
-        # the receipt's key says this member's ballot is already in: nothing was written
-        return ALREADY_RECORDED
-    return RECORDED
+        except DomainError as refused:
+            cast.refusal = refused
+            continue
+        box.voted.add(member.id)
+        box.trackers.add(cast.tracker)
+        receipts.append((box.hearing.id, member.id))
+        ballots.append((box.hearing.id, cast.ballot.choice, cast.ballot.tier_code, cast.tracker))
+        cast.status = RECORDED
+    if receipts:
+        ballot_box.put_receipts(change.session, receipts)
+        ballot_box.put_ballots(change.session, ballots)
+        change.touch()
+    for box in boxes.values():
+        close_if_complete(change, box.hearing, sitting, box.recused, box.voted)
+
+
+@dataclass
+class _Box:
+    """One household's ballot as a batch of casts needs it, read once."""
+
+    hearing: HearingRef
+    voted: set[int]
+    recused: set[int]
+    trackers: set[str]
+
+    @classmethod
+    def read(cls, change: Change, position: int) -> _Box:
+        hearing = hearing_ref(change, position, refusal=BallotClosed)
+        return cls(
+            hearing,
+            ballot_box.voted_ids(change.session, hearing.id),
+            recused_ids(change, hearing),
+            ballot_box.trackers_of(change.session, hearing.id),
+        )
 
 
 def mark_paper_voter(meeting_id: int, member_id: int, on_paper: bool, actor: str) -> None:

@@ -101,6 +101,9 @@ class Change:
 _turns: dict[int, threading.Lock] = {}
 _turns_guard = threading.Lock()
 _inside = threading.local()
+#: actions of each meeting waiting for or holding its turn in this process
+_in_flight: dict[int, int] = {}
+_in_flight_changed = threading.Condition()
 
 
 def _turn_of(meeting_id: int) -> threading.Lock:
@@ -127,6 +130,8 @@ def meeting_change(
     # the meeting's turn must not hold a database connection
     session.rollback()
     _inside.meeting = meeting_id
+    with _in_flight_changed:
+        _in_flight[meeting_id] = _in_flight.get(meeting_id, 0) + 1
     try:
         with _turn_of(meeting_id):
             try:
@@ -142,6 +147,11 @@ def meeting_change(
         raise
     finally:
         _inside.meeting = None
+        with _in_flight_changed:
+            _in_flight[meeting_id] -= 1
+            if not _in_flight[meeting_id]:
+                del _in_flight[meeting_id]
+                _in_flight_changed.notify_all()
     if change.touched:
         for action in change.after_commit:
             action()
@@ -227,6 +237,13 @@ def is_busy(error: BaseException) -> bool:
     return False
 
 
+def settled(meeting_id: int, timeout: float) -> bool:
+    """Wait (at most ``timeout`` seconds) until no action of the meeting is waiting for its
+    turn in this process: a state built now would be outdated by them at once."""
+    with _in_flight_changed:
+        return _in_flight_changed.wait_for(lambda: meeting_id not in _in_flight, timeout)
+
+
 def on_committed(app: Any, listener: Callable[[int], None]) -> None:
     """Call ``listener(meeting_id)`` after every committed change to a meeting."""
     app.extensions.setdefault(COMMITTED_LISTENERS, []).append(listener)
@@ -274,4 +291,5 @@ __all__ = [
     "meeting_change",
     "meeting_created",
     "on_committed",
+    "settled",
 ]

@@ -14,7 +14,9 @@ import logging
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.engine import Engine
@@ -83,6 +85,33 @@ def has_receipt(session: Session, hearing_id: int, member_id: int) -> bool:
 def tracker_taken(session: Session, hearing_id: int, tracker: str) -> bool:
     found = session.connection().execute(_TRACKER, {"hearing": hearing_id, "tracker": tracker})
     return found.first() is not None
+
+
+_TRACKERS = select(_ballot.c.tracker).where(_ballot.c.hearing_id == bindparam("hearing"))
+
+
+def trackers_of(session: Session, hearing_id: int) -> set[str]:
+    """The tracker codes of the household's ballots so far."""
+    return set(session.connection().execute(_TRACKERS, {"hearing": hearing_id}).scalars())
+
+
+def put_receipts(session: Session, receipts: list[tuple[int, int]]) -> None:
+    """Phone receipts: (household's hearing, member) each."""
+    session.connection().execute(
+        _PUT_RECEIPT,
+        [{"hearing_id": h, "member_id": m, "on_paper": False} for h, m in receipts],
+    )
+
+
+def put_ballots(session: Session, ballots: list[tuple[int, Choice, str | None, str]]) -> None:
+    """Ballots: (household's hearing, choice, tier, tracker) each, with new random keys."""
+    session.connection().execute(
+        _PUT_BALLOT,
+        [
+            {"key": new_ballot_key(), "hearing_id": h, "choice": c, "tier_code": t, "tracker": k}
+            for h, c, t, k in ballots
+        ],
+    )
 
 
 def put_receipt(session: Session, hearing_id: int, member_id: int, on_paper: bool) -> None:
@@ -206,6 +235,15 @@ def scrub_storage(engine: Engine) -> None:
         logger.warning("after a count the database could not be scrubbed: %s", type(error).__name__)
 
 
+#: how long after a close its scrub waits, so that answers and states go out first; the
+#: files hold the casting order no longer than this (docs/ballot-secrecy.md)
+SCRUB_AFTER_S = 0.05
+
+
+def _thread(target: Callable[..., Any], *args: Any) -> None:
+    threading.Thread(target=target, args=args, daemon=True).start()
+
+
 class Scrubber:
     """Scrubs after each close, off the path of the phone's answer, one scrub at a time.
 
@@ -214,7 +252,10 @@ class Scrubber:
     covered by one more. ``settled`` waits until none is running (tests, shutdown).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, spawn: Callable[..., Any] | None = None) -> None:
+        #: starts a background task without waiting for it to begin (the app passes the
+        #: server's own: a greenlet under gevent); a plain thread otherwise
+        self._spawn = spawn or _thread
         self._guard = threading.Lock()
         self._running = False
         self._again = False
@@ -228,10 +269,12 @@ class Scrubber:
                 return
             self._running, self._again = True, False
             self._idle.clear()
-        threading.Thread(target=self._run, args=(engine,), daemon=True).start()
+        self._spawn(self._run, engine)
 
     def _run(self, engine: Engine) -> None:
-        time.sleep(0)  # the answer to the closing ballot goes out first (gevent: a yield)
+        # the answers to the ballots and the count's state go out first: a checkpoint
+        # holds the whole process under gevent (SQLite does not yield) for a few ms
+        time.sleep(SCRUB_AFTER_S)
         while True:
             scrub_storage(engine)
             with self._guard:
@@ -254,10 +297,13 @@ __all__ = [
     "has_receipt",
     "published_trackers",
     "put_ballot",
+    "put_ballots",
     "put_receipt",
+    "put_receipts",
     "random_tracker",
     "reseal",
     "scrub_storage",
     "tracker_taken",
+    "trackers_of",
     "voted_ids",
 ]

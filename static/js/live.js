@@ -14,7 +14,9 @@
     self.clockOffset = 0;
     // the page's language, so that the labels in every state match the page
     var lang = document.documentElement.lang.indexOf("en") === 0 ? "en" : "zh";
-    self.socket = io({ auth: { meeting: options.meeting, view: options.view }, query: { lang: lang } });
+    // the meeting in the query too: a balancer in front of several processes hashes on it
+    self.socket = io({ auth: { meeting: options.meeting, view: options.view },
+      query: { lang: lang, meeting: String(options.meeting) } });
     self.socket.on("connect", function () { options.onLink && options.onLink(true); });
     self.socket.on("disconnect", function () { options.onLink && options.onLink(false); });
     self.socket.on("connect_error", function (error) {

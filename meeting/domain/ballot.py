@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .errors import DomainError
+from .errors import DomainError, NeedsConfirmation
 from .messages import msg
 from .rules import HearingRules
 from .tally import Ballot, Choice
@@ -31,6 +31,14 @@ class TrackerTaken(InvalidBallot):
 
 class BallotClosed(DomainError):
     """The ballot for this household is not open."""
+
+
+class BallotSuspended(BallotClosed):
+    """The quorum failed while the ballot was open: it takes no ballot until it resumes."""
+
+
+class BallotVoided(BallotClosed):
+    """The ballot this phone's choice was made in has been voided; the member votes again."""
 
 
 def parse_ballot(choice: object, tier_code: object, rules: HearingRules) -> Ballot:
@@ -89,7 +97,7 @@ def check_can_close(turnout: Turnout, confirmed: bool) -> None:
     after confirming that some have not voted."""
     if turnout.complete or confirmed:
         return
-    raise DomainError(
+    raise NeedsConfirmation(
         msg(
             "%(missing)d of %(entitled)d entitled members have not voted yet. "
             "Close the ballot anyway?",

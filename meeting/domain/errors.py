@@ -43,3 +43,8 @@ class NotInMeeting(DomainError):
 
 class SeatLost(DomainError):
     """The phone no longer holds the member's seat (freed, or the card was reissued)."""
+
+
+class NeedsConfirmation(DomainError):
+    """The step may go ahead only once the host confirms it (the message says what happens);
+    the same request with ``confirm`` does it."""

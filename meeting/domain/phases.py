@@ -15,6 +15,9 @@ class Phase(StrEnum):
     VOTING = "voting"  # 无记名投票
     COUNTED = "counted"  # 当场计票
     ANNOUNCED = "announced"  # 当场公布
+    SUSPENDED = "suspended"  # 投票暂停: the quorum failed while the ballot was open
+    DEFERRED = "deferred"  # 暂缓评议: the applicant is absent; heard later in the meeting
+    SKIPPED = "skipped"  # 未评议: not heard in this meeting
 
 
 TIMED_PHASES = (Phase.BRIEFING, Phase.STATEMENT, Phase.QUESTIONING, Phase.VOTING)

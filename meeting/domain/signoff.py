@@ -9,10 +9,12 @@ from .messages import msg
 from .phases import Phase
 
 MAX_AMENDMENT_LENGTH = 5_000
+FINISHED = frozenset({Phase.ANNOUNCED, Phase.SKIPPED})
 
 
 def check_can_sign_off(phases: Mapping[int, Phase], already_signed: bool) -> None:
-    """The minutes are signed off once, after every household's result was announced.
+    """The minutes are signed off once, after every household's result was announced (or
+    the host recorded, with a reason, that it is not heard in this meeting).
 
     ``phases`` maps each household's position to its hearing's phase. A household still to
     be heard would otherwise be left out of a record that can no longer change.
@@ -21,7 +23,8 @@ def check_can_sign_off(phases: Mapping[int, Phase], already_signed: bool) -> Non
         raise MeetingFinalised(msg("The minutes of this meeting are already signed off."))
     if not phases:
         raise StepNotAllowed(msg("There are no households: there is nothing to sign off."))
-    waiting = sorted(p for p, phase in phases.items() if phase is not Phase.ANNOUNCED)
+    # a household not heard in this meeting (skipped, with its reason) does not hold it up
+    waiting = sorted(p for p, phase in phases.items() if phase not in FINISHED)
     if waiting:
         raise StepNotAllowed(
             msg(

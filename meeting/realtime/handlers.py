@@ -29,7 +29,6 @@ from ..services import (
     casting,
     counting,
     demo,
-    hearings,
     notes,
     presence,
     recusals,
@@ -228,86 +227,8 @@ def cast_ballot(seat: seats.Seat, payload: dict) -> dict[str, Any]:
     # the payload holds a choice: it never goes into a log line, an event or an error
     position = payloads.whole_number(payload, "position")
     ballot, tracker = payloads.ballot(payload, current_rules())
-    return {"status": casting.cast_ballot(seat, position, ballot, tracker)}
-
-
-# --- the host's steps, one event per verb -------------------------------------------------
-
-
-@on_staff("start_briefing")
-def start_briefing(desk: Desk, payload: dict) -> None:
-    hearings.start_briefing(desk.meeting_id, payloads.whole_number(payload, "position"), desk.actor)
-
-
-@on_staff("start_statement")
-def start_statement(desk: Desk, payload: dict) -> None:
-    hearings.start_statement(
-        desk.meeting_id, payloads.whole_number(payload, "position"), desk.actor
-    )
-
-
-@on_staff("start_questioning")
-def start_questioning(desk: Desk, payload: dict) -> None:
-    hearings.start_questioning(
-        desk.meeting_id, payloads.whole_number(payload, "position"), desk.actor
-    )
-
-
-@on_staff("open_ballot")
-def open_ballot(desk: Desk, payload: dict) -> None:
-    hearings.open_ballot(desk.meeting_id, payloads.whole_number(payload, "position"), desk.actor)
-
-
-@on_staff("close_ballot")
-def close_ballot(desk: Desk, payload: dict) -> None:
-    hearings.close_ballot(
-        desk.meeting_id,
-        payloads.whole_number(payload, "position"),
-        desk.actor,
-        confirmed=payloads.flag(payload, "confirm", default=False),
-    )
-
-
-@on_staff("announce")
-def announce(desk: Desk, payload: dict) -> None:
-    hearings.announce(desk.meeting_id, payloads.whole_number(payload, "position"), desk.actor)
-
-
-#: the v2 ``step`` event, kept for older clients: each name is one of the verbs above
-_V2_STEPS: dict[str, Callable[[Desk, dict], None]] = {
-    "start_briefing": start_briefing,
-    "start_statement": start_statement,
-    "start_questioning": start_questioning,
-    "open_ballot": open_ballot,
-    "close_ballot": close_ballot,
-    "announce": announce,
-}
-
-
-@on_staff("step")
-def step(desk: Desk, payload: dict) -> None:
-    """Deprecated (protocol v2): ``{"position", "step"}``; use the verb's own event."""
-    verb = _V2_STEPS.get(payloads.text(payload, "step"))
-    if verb is None:
-        raise Malformed("step")
-    verb(desk, payload)
-
-
-@on_staff("extend")
-def extend(desk: Desk, payload: dict) -> None:
-    hearings.extend_phase(
-        desk.meeting_id,
-        payloads.whole_number(payload, "position"),
-        payloads.whole_number(payload, "seconds"),
-        desk.actor,
-    )
-
-
-@on_staff("show")
-def show(desk: Desk, payload: dict) -> None:
-    hearings.show_household(
-        desk.meeting_id, payloads.optional_number(payload, "position"), desk.actor
-    )
+    round_ = payloads.optional_number(payload, "round")
+    return {"status": casting.cast_ballot(seat, position, ballot, tracker, round_)}
 
 
 # --- presence, seats and the speaking queue -------------------------------------------------
@@ -321,6 +242,14 @@ def set_presence(desk: Desk, payload: dict) -> None:
         payloads.flag(payload, "present"),
         desk.actor,
     )
+
+
+@on_staff("everyone_present")
+def set_everyone_present(desk: Desk, payload: dict) -> dict[str, Any]:
+    changed = presence.set_everyone_present(
+        desk.meeting_id, payloads.flag(payload, "present"), desk.actor
+    )
+    return {"changed": changed}
 
 
 @on_staff("release_seat")

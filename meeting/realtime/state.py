@@ -25,7 +25,7 @@ from typing import Any
 from flask_babel import force_locale, get_locale
 from sqlalchemy.orm import Session
 
-from ..domain.agenda import possible_steps
+from ..domain.agenda import MOVABLE, possible_corrections, possible_steps
 from ..domain.ballot import entitled_count
 from ..domain.eligibility import Voter, entitled_voters
 from ..domain.findings import FindingGroup, headings_in
@@ -58,6 +58,7 @@ class Layout:
     phase: Phase | None
     recused_ids: frozenset[int]
     steps: list[dict[str, Any]]
+    corrections: list[dict[str, Any]]
 
 
 _layouts: OrderedDict[tuple[int, str], Layout] = OrderedDict()
@@ -75,7 +76,7 @@ def build_states(
     layout = next(iter(layouts.values()))
     sitting = live_reads.sitters(session, meeting_id)
     live: dict[str, Any] = {"turnout": None, "voted_ids": [], "queue": []}
-    if layout.phase is Phase.VOTING:
+    if layout.phase in (Phase.VOTING, Phase.SUSPENDED):
         voted = live_reads.voted_ids(session, layout.hearing_id)
         entitled = entitled_voters(
             (Voter(m.id, m.role, m.present) for m in sitting), layout.recused_ids
@@ -153,6 +154,7 @@ def _compose(
         state["seat_requests"] = staff["seat_requests"]
         state["notes"] = staff["notes"]
         state["steps"] = layout.steps
+        state["corrections"] = layout.corrections
     return state
 
 
@@ -229,17 +231,20 @@ def _build_layout(session: Session, head: Head, rules: HearingRules) -> Layout:
             "outcome": row.outcome.value if row.outcome else None,
             "outcome_label": translate(row.outcome) if row.outcome else None,
             "tier": _tier_view(rules.find_tier(row.tier_code)) if row.outcome else None,
+            "movable": row.phase in MOVABLE,
         }
         for row in agenda
     ]
-    steps = (
-        []
-        if head.status is MeetingStatus.CLOSED
-        else [
-            {"position": position, "step": step}
-            for position, step in possible_steps({r.position: r.phase for r in agenda})
-        ]
-    )
+    phases = {r.position: r.phase for r in agenda}
+    running = head.status is not MeetingStatus.CLOSED
+    steps = [
+        {"position": position, "step": step}
+        for position, step in (possible_steps(phases) if running else [])
+    ]
+    corrections = [
+        {"position": position, "correction": name}
+        for position, name in (possible_corrections(phases) if running else [])
+    ]
     household = (
         live_reads.household_card(session, head.id, head.current_position)
         if head.current_position is not None
@@ -265,6 +270,7 @@ def _build_layout(session: Session, head: Head, rules: HearingRules) -> Layout:
         if household
         else frozenset(),
         steps=steps,
+        corrections=corrections,
     )
 
 
@@ -312,6 +318,7 @@ def _card(session: Session, household: Household, rules: HearingRules) -> dict[s
         "phase_started_at": _iso(hearing.phase_started_at),
         "deadline": _iso(hearing.phase_deadline),
         "quorum_broken": hearing.quorum_broken_at is not None,
+        "ballot_round": hearing.ballot_round,
         "recused": [
             {"member_id": r.member_id, "name": r.member.name, "reason": r.reason}
             for r in sorted(household.recusals, key=lambda r: r.id)

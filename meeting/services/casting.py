@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
 
-from ..domain.ballot import BallotClosed, TrackerTaken
+from ..domain.ballot import BallotClosed, BallotSuspended, BallotVoided, TrackerTaken
 from ..domain.eligibility import Voter, check_entitled
 from ..domain.errors import DomainError, NotEntitledToVote
 from ..domain.messages import msg
@@ -38,6 +38,8 @@ class _Cast:
     position: int
     ballot: Ballot
     tracker: str
+    #: the ballot round the phone chose in (None: an older phone that does not say)
+    ballot_round: int | None = None
     answered: threading.Event = field(default_factory=threading.Event)
     status: str | None = None
     refusal: BaseException | None = None
@@ -47,7 +49,9 @@ _waiting: dict[int, list[_Cast]] = {}
 _waiting_guard = threading.Lock()
 
 
-def cast_ballot(seat: Seat, position: int, ballot: Ballot, tracker: str) -> str:
+def cast_ballot(
+    seat: Seat, position: int, ballot: Ballot, tracker: str, ballot_round: int | None = None
+) -> str:
     """Record a member's ballot from their phone; RECORDED or ALREADY_RECORDED.
 
     A retry of a recorded ballot (the phone lost the answer, a second device, a race)
@@ -59,7 +63,7 @@ def cast_ballot(seat: Seat, position: int, ballot: Ballot, tracker: str) -> str:
     "vote now", twenty-five taps cost one transaction and one state, not twenty-five. Each
     ballot is still checked on its own and gets its own answer.
     """
-    mine = _Cast(seat, position, ballot, tracker)
+    mine = _Cast(seat, position, ballot, tracker, ballot_round)
     with _waiting_guard:
         _waiting.setdefault(seat.meeting_id, []).append(mine)
     time.sleep(0)  # the ballots that arrived with this one join it (a yield, not a wait)
@@ -101,6 +105,10 @@ def _record(change: Change, batch: list[_Cast]) -> None:
                 cast.status = ALREADY_RECORDED
                 continue
             _require_open(box.hearing)
+            if cast.ballot_round is not None and cast.ballot_round != box.hearing.ballot_round:
+                raise BallotVoided(
+                    msg("That ballot was voided and the vote is taken again: please vote again.")
+                )
             if member.on_paper:
                 raise NotEntitledToVote(
                     msg("You are registered to vote on paper for this meeting.")
@@ -203,6 +211,13 @@ def enter_paper_ballot(
 
 
 def _require_open(hearing: Hearing | HearingRef) -> None:
+    if hearing.phase is Phase.SUSPENDED:
+        raise BallotSuspended(
+            msg(
+                "The ballot is suspended: the quorum is not met. Your choice is kept and is "
+                "sent when the ballot resumes."
+            )
+        )
     if hearing.phase is not Phase.VOTING:
         raise BallotClosed(msg("The ballot for this household is not open."))
 

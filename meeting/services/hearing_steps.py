@@ -62,7 +62,7 @@ _PANEL = (
     .order_by(_member.c.position)
 )
 _HEARING_AT = (
-    select(_hearing.c.id, _hearing.c.household_id, _hearing.c.phase)
+    select(_hearing.c.id, _hearing.c.household_id, _hearing.c.phase, _hearing.c.ballot_round)
     .join(_household, _hearing.c.household_id == _household.c.id)
     .where(_household.c.meeting_id == bindparam("meeting"))
     .where(_household.c.position == bindparam("position"))
@@ -98,6 +98,20 @@ class HearingRef:
     id: int
     household_id: int
     phase: Phase
+    ballot_round: int
+
+
+#: roles present by their office once the meeting runs: the hearing cannot sit without them
+PRESENT_BY_ROLE = (Role.HOST, Role.SECRETARY)
+_SEAT_OFFICERS = (
+    update(_member)
+    .where(
+        _member.c.meeting_id == bindparam("meeting"),
+        _member.c.role.in_([r.value for r in PRESENT_BY_ROLE]),
+        _member.c.present.is_(False),
+    )
+    .values(present=True)
+)
 
 
 def panel(change: Change) -> list[Sitting]:
@@ -153,6 +167,23 @@ def hearing_at(
     return hearing
 
 
+_FLOOR = (
+    select(_member.c.name, SpeakRequest.__table__.c.status)
+    .join(_member, _member.c.id == SpeakRequest.__table__.c.member_id)
+    .where(
+        SpeakRequest.__table__.c.hearing_id == bindparam("hearing"),
+        SpeakRequest.__table__.c.status.in_([SpeakStatus.WAITING, SpeakStatus.SPEAKING]),
+    )
+)
+
+
+def floor_of(change: Change, hearing: Hearing | HearingRef) -> tuple[str | None, int]:
+    """Who has the floor in this hearing's questioning (a name, or None), and how many wait."""
+    rows = change.session.connection().execute(_FLOOR, {"hearing": hearing.id}).all()
+    speaking = next((name for name, status in rows if status == SpeakStatus.SPEAKING), None)
+    return speaking, sum(1 for _, status in rows if status == SpeakStatus.WAITING)
+
+
 def phases_of(change: Change) -> dict[int, Phase]:
     """Every household's phase by its position."""
     rows = change.session.execute(
@@ -184,12 +215,20 @@ def check_running(change: Change) -> None:
 
 
 def move(
-    change: Change, hearing: Hearing | HearingRef, steps: HearingSteps, step: str, actor: str
+    change: Change,
+    hearing: Hearing | HearingRef,
+    steps: HearingSteps,
+    step: str,
+    actor: str,
+    show: bool = True,
+    **logged: Any,
 ) -> None:
-    """Write the phase the domain moved ``hearing`` to: its clock, the projector, the log.
+    """Write the phase the domain moved ``hearing`` to: its clock, the projector (unless not
+    ``show``), the log (with ``logged``, e.g. a correction's reason).
 
     Leaving questioning ends every open request to speak. Written as plain statements (a
-    closing ballot runs this in the phone's own change); the layout moves with it.
+    closing ballot runs this in the phone's own change); the layout moves with it. The
+    meeting's first step opens it, and its host and secretary are present from then on.
     """
     connection = change.session.connection()
     position = connection.execute(_POSITION, {"household": hearing.household_id}).scalar_one()
@@ -220,11 +259,14 @@ def move(
             set_committed_value(hearing, key, value)
     if was is Phase.QUESTIONING:  # leaving it: the queue ends
         connection.execute(_END_QUEUE, {"hearing": hearing.id})
-    if change.current_position != position or change.status is MeetingStatus.PREPARING:
+    shown = show and change.current_position != position
+    if shown or change.status is MeetingStatus.PREPARING:
         meeting = change.meeting  # loaded only when the projector or the status moves
-        meeting.current_position = position
+        if shown:
+            meeting.current_position = position
         if meeting.status is MeetingStatus.PREPARING:
             meeting.status = MeetingStatus.IN_SESSION
+            connection.execute(_SEAT_OFFICERS, {"meeting": change.meeting_id})
     change.reshape()
     change.log(
         "hearing.step",
@@ -232,4 +274,5 @@ def move(
         household_id=hearing.household_id,
         step=step,
         phase=steps.phase.value,
+        **logged,
     )

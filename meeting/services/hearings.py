@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..domain.agenda import check_can_begin, extended
-from ..domain.hearing import HearingSteps
+from ..domain.hearing import HearingSteps, check_floor_before_ballot
 from ..store.models import Hearing
 from .counting import close
 from .hearing_steps import (
     check_running,
+    floor_of,
     hearing_at,
     move,
     phases_of,
@@ -40,10 +41,13 @@ def start_questioning(meeting_id: int, position: int, actor: str) -> None:
     _step(meeting_id, position, actor, "start_questioning", lambda c, h, s: s.start_questioning())
 
 
-def open_ballot(meeting_id: int, position: int, actor: str) -> None:
-    """Open the secret ballot; the quorum must hold, and is noted as it was at the opening."""
+def open_ballot(meeting_id: int, position: int, actor: str, confirmed: bool = False) -> None:
+    """Open the secret ballot; the quorum must hold, and is noted as it was at the opening.
+    While someone has the floor or waits for it, the host confirms first (``confirmed``)."""
 
     def open_it(change: Change, hearing: Hearing, steps: HearingSteps) -> None:
+        speaking, waiting = floor_of(change, hearing)
+        check_floor_before_ballot(speaking, waiting, confirmed)
         quorum = quorum_of(change)
         steps.open_ballot(quorum)
         hearing.quorum_at_open = quorum_snapshot(quorum)

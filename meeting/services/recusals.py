@@ -14,7 +14,13 @@ from .unit_of_work import meeting_change
 
 MAX_REASON_LENGTH = 200
 #: a recusal may be withdrawn only before the household's ballot opens
-BEFORE_BALLOT = (Phase.PENDING, Phase.BRIEFING, Phase.STATEMENT, Phase.QUESTIONING)
+BEFORE_BALLOT = (
+    Phase.PENDING,
+    Phase.DEFERRED,
+    Phase.BRIEFING,
+    Phase.STATEMENT,
+    Phase.QUESTIONING,
+)
 
 
 def recuse(meeting_id: int, position: int, member_id: int, reason: str, actor: str) -> None:
@@ -31,7 +37,7 @@ def recuse(meeting_id: int, position: int, member_id: int, reason: str, actor: s
         if not member.votes:
             raise DomainError(msg("Only a voting member of this panel can be recused."))
         hearing = _hearing_of(change.session, household)
-        if hearing.phase in (Phase.COUNTED, Phase.ANNOUNCED):
+        if hearing.phase in (Phase.COUNTED, Phase.ANNOUNCED, Phase.SKIPPED):
             raise DomainError(msg("This household's ballot is already closed."))
         if ballot_box.has_receipt(change.session, hearing.id, member.id):
             raise DomainError(

@@ -20,7 +20,7 @@ from ..store.models import Meeting, PanelMember, SeatRequest, SeatRequestStatus,
 from ..store.ownership import owned
 from .cards import issue_card
 from .hearing_steps import Sitting
-from .presence import note_quorum_break
+from .presence import after_presence_change
 from .unit_of_work import Change, meeting_change
 
 DEVICE_COOKIE = "meeting_device"
@@ -91,7 +91,7 @@ def claim_seat(meeting_id: int, member_id: int, device_secret: str, actor: str =
             member.seat_claimed_at = utcnow()
         member.present = True
         change.log("seat.claimed", actor, member_id=member.id)
-        note_quorum_break(change)
+        after_presence_change(change)
     return taken
 
 
@@ -217,7 +217,7 @@ def decide_seat_request(meeting_id: int, request_id: int, approve: bool, actor: 
             member_id=member.id,
         )
         if approve:
-            note_quorum_break(change)
+            after_presence_change(change)
 
 
 __all__ = [

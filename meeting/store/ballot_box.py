@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..domain.tally import Choice
-from .models import BallotReceipt, SecretBallot, new_ballot_key
+from .models import BallotReceipt, BallotResult, SecretBallot, new_ballot_key
 
 logger = logging.getLogger(__name__)
 
@@ -189,6 +189,18 @@ def reseal(session: Session, hearing_id: int, keep_trackers: bool) -> SealedBox:
         voters=[r.member_id for r in receipts],
         on_paper=sum(1 for r in receipts if r.on_paper),
     )
+
+
+def destroy(session: Session, hearing_id: int) -> int:
+    """A void: every ballot and receipt of the household goes (zeroed on SQLite), so its
+    members may vote again; how many ballots there were, nothing of what they said."""
+    connection = session.connection()
+    ballots = connection.execute(delete(_ballot).where(_ballot.c.hearing_id == hearing_id))
+    connection.execute(delete(_receipt).where(_receipt.c.hearing_id == hearing_id))
+    connection.execute(
+        delete(BallotResult.__table__).where(BallotResult.__table__.c.hearing_id == hearing_id)
+    )
+    return ballots.rowcount
 
 
 class BoxMismatch(Exception):

@@ -248,6 +248,9 @@ class Hearing(db.Model):
     quorum_at_open: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: the host put this household's tracker list on the projector
     trackers_on_projector: Mapped[bool] = mapped_column(default=False)
+    #: 1 for the first ballot; a void destroys the round's ballots and opens the next, so a
+    #: phone's ballot kept from a voided round is never cast into the new one
+    ballot_round: Mapped[int] = mapped_column(default=1, server_default="1")
 
     household: Mapped[Household] = relationship(back_populates="hearing")
     speak_requests: Mapped[list[SpeakRequest]] = relationship(

@@ -16,6 +16,7 @@ from meeting.realtime import push
 from meeting.realtime.state import build_states, forget_layouts
 from meeting.services import (
     casting,
+    corrections,
     counting,
     hearings,
     notes,
@@ -72,6 +73,14 @@ def test_the_cached_layout_gives_the_state_a_fresh_build_gives_after_every_verb(
         lambda: notes.save_notes(mid, 1, "statement_notes", "家中无固定收入", "secretary"),
         lambda: hearings.start_questioning(mid, 1, "host"),
         lambda: speaking.raise_hand(seat_of(reps[0])),
+        lambda: hearings.open_ballot(mid, 1, "host", confirmed=True),
+        lambda: casting.cast_ballot(seat_of(reps[0]), 1, ballot("not_eligible"), tracker()),
+        lambda: presence.set_everyone_present(mid, False, "host"),  # suspends it
+        *[lambda m=m: presence.set_presence(mid, m.id, True, "host") for m in reps[:16]],
+        lambda: corrections.resume_ballot(mid, 1, "host"),
+        lambda: corrections.void_ballot(mid, 1, "开票过早", "host"),
+        lambda: corrections.step_back(mid, 1, "补充陈述", "host"),
+        lambda: hearings.start_questioning(mid, 1, "host"),
         lambda: hearings.open_ballot(mid, 1, "host"),
         lambda: casting.cast_ballot(seat_of(reps[0]), 1, ballot("eligible", "B"), tracker()),
         lambda: casting.receive_paper_slip(mid, 1, reps[1].id, "scrutineer"),
@@ -81,6 +90,8 @@ def test_the_cached_layout_gives_the_state_a_fresh_build_gives_after_every_verb(
         lambda: counting.show_trackers(mid, 1, True, "host"),
         lambda: hearings.announce(mid, 1, "host"),
         lambda: hearings.show_household(mid, None, "host"),
+        lambda: corrections.defer_household(mid, 3, "申请人未到", "host"),
+        lambda: corrections.move_household(mid, 3, 2, "提前评议", "host"),
         lambda: hearings.show_household(mid, 2, "host"),
     ]
     for number, action in enumerate(actions):
@@ -91,7 +102,8 @@ def test_the_cached_layout_gives_the_state_a_fresh_build_gives_after_every_verb(
     # the walk really went through the states that matter
     staff = fresh[("zh", "staff")]
     assert staff["households"][0]["outcome"] is not None
-    assert staff["current"]["position"] == 2 and staff["current"]["phase"] == "pending"
+    assert staff["current"]["position"] == 2 and staff["current"]["phase"] == "deferred"
+    assert {"position": 2, "correction": "skip"} in staff["corrections"]
 
 
 def test_a_ballot_moves_the_version_but_not_the_layout(app, demo):

@@ -26,6 +26,7 @@ from ..settings import current_rules
 from ..store import ballot_box
 from ..store.models import BallotResult, Household, Meeting, PanelMember
 from ..texts import translate
+from .trail import CorrectionLine, corrections_by_household
 
 #: the words of the documents, beside the labels of codes (meeting/labels.py)
 TEXTS: dict[str, Message] = {
@@ -69,6 +70,7 @@ TEXTS: dict[str, Message] = {
     "statement": msg("The applicant's statement"),
     "questioning": msg("Questions and answers"),
     "recusals": msg("Recusals"),
+    "corrections": msg("Corrections during the hearing"),
     "reason": msg("Reason"),
     "none": msg("none"),
     "ballot": msg("Secret ballot"),
@@ -221,6 +223,10 @@ class HouseholdRecord:
     recusals: list[RecusalLine]
     #: None until the household's ballot is closed and counted
     count: Count | None
+    #: where the hearing stands ("not heard", "deferred" ...), said when there is no count
+    phase_label: str = ""
+    #: the host's corrections (a void, a suspension, a deferral ...), in order, with reasons
+    corrections: list[CorrectionLine] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -316,7 +322,8 @@ def build_minutes(meeting: Meeting, locale: str = "zh") -> Minutes:
     """Everything the minutes show, read from the database once, in ``locale``."""
     with force_locale(locale):
         texts = _texts()
-        households = [_household(h, texts) for h in meeting.households]
+        trail = corrections_by_household(meeting.id, china_time)
+        households = [_household(h, texts, trail.get(h.id, [])) for h in meeting.households]
         return Minutes(
             locale=locale,
             meeting=_header(meeting, locale),
@@ -512,7 +519,9 @@ def _count(household: Household, result: BallotResult, texts: dict[str, str]) ->
     )
 
 
-def _household(household: Household, texts: dict[str, str]) -> HouseholdRecord:
+def _household(
+    household: Household, texts: dict[str, str], corrections: list[CorrectionLine]
+) -> HouseholdRecord:
     hearing = household.hearing
     proposed = _tier(household.proposed_tier)
     return HouseholdRecord(
@@ -538,6 +547,8 @@ def _household(household: Household, texts: dict[str, str]) -> HouseholdRecord:
             for r in sorted(household.recusals, key=lambda r: r.member.position)
         ],
         count=_count(household, hearing.result, texts) if hearing.result else None,
+        phase_label=translate(hearing.phase),
+        corrections=corrections,
     )
 
 

@@ -359,9 +359,16 @@ def _household(document: DocxDocument, h: HouseholdRecord, t: dict[str, str]) ->
     _block(document, t["questioning"], h.questioning, "—")
     recusals = "；".join(f"{r.member}（{r.reason}）" for r in h.recusals) or t["none"]
     _field_line(document, t["recusals"], recusals)
+    if h.corrections:
+        _block(
+            document,
+            t["corrections"],
+            "\n".join(f"{line.moment} {line.text}" for line in h.corrections),
+            "",
+        )
     count = h.count
     if count is None:
-        _field_line(document, t["ballot"], t["not_counted"])
+        _field_line(document, t["ballot"], f"{t['not_counted']}（{h.phase_label}）")
         return
     _table(
         document,

@@ -32,9 +32,51 @@
   function send(event, payload, done) {
     live.send(event, payload, function (answer) {
       if (done && done(answer)) { return; }  // handled there
+      if (!answer.ok && answer.code === "needs_confirmation" && !payload.confirm) {
+        // the server says what would happen; the host decides, and the same request goes again
+        showError("");
+        ask(answer.error, false, function () {
+          var again = {};
+          for (var k in payload) { again[k] = payload[k]; }
+          again.confirm = true;
+          send(event, again, done);
+        });
+        return;
+      }
       showError(answer.ok ? "" : answer.error);
       if (!answer.ok && state) { render(); }  // undo what the screen showed ahead of the server
     });
+  }
+  /* One question at a time: a sentence, a reason to type when the step needs one, and the
+   * host's yes or no. Nothing is sent before "yes". */
+  function ask(text, withReason, yes) {
+    $("confirm-text").textContent = text;
+    $("confirm-reason").hidden = !withReason;
+    $("confirm-reason").value = "";
+    $("confirm-reason-hint").hidden = true;
+    $("confirm-box").hidden = false;
+    if (withReason) { $("confirm-reason").focus(); }
+    $("confirm-yes").onclick = function () {
+      var reason = $("confirm-reason").value.replace(/^\s+|\s+$/g, "");
+      if (withReason && !reason) { $("confirm-reason-hint").hidden = false; return; }
+      $("confirm-box").hidden = true;
+      yes(reason);
+    };
+  }
+  function askFirst(text, event, payload) {
+    return function () { ask(text, false, function () { send(event, payload); }); };
+  }
+  function correct(name, position, extra) {
+    var prompt = Live.format(T.correction_prompts[name], { position: position, to: extra ? extra.to : 0 });
+    ask(prompt, true, function (reason) {
+      var payload = { position: position, reason: reason };
+      for (var k in extra || {}) { payload[k] = extra[k]; }
+      send(name, payload);
+    });
+  }
+  function correctionsFor(position) {
+    return (state.corrections || []).filter(function (c) { return c.position === position; })
+      .map(function (c) { return c.correction; });
   }
   function showError(text) {
     $("message").hidden = !text;
@@ -53,6 +95,8 @@
     box.appendChild(el("p", Live.format(T.cadres,
       { present: q.cadres, maximum: q.max_cadres }), { "class": q.cadres_ok ? "ok" : "bad" }));
     q.reasons.forEach(function (r) { box.appendChild(el("p", r, { "class": "reason" })); });
+    $("everyone-present").onclick = askFirst(T.everyone_present_prompt, "everyone_present", { present: true });
+    $("everyone-absent").onclick = askFirst(T.everyone_absent_prompt, "everyone_present", { present: false });
     var requests = $("seat-requests");
     requests.textContent = "";
     state.seat_requests.forEach(function (r) {
@@ -77,9 +121,15 @@
       presence.appendChild(el("span", " " + (m.present ? T.present : T.absent)));
       row.appendChild(presence);
       var seat = el("td", m.votes ? (m.has_phone ? T.phone : T.no_phone) + " " : "");
-      if (m.votes && m.has_phone) { seat.appendChild(button(T.release, "release_seat", { member_id: m.id }, "small")); }
+      if (m.votes && m.has_phone) {
+        var release = el("button", T.release, { type: "button", "class": "small", "data-release": m.id });
+        release.onclick = askFirst(Live.format(T.release_prompt, { name: m.name }), "release_seat", { member_id: m.id });
+        seat.appendChild(release);
+      }
       if (m.votes) {
-        seat.appendChild(button(T.new_card, "new_card", { member_id: m.id }, "small"));
+        var card = el("button", T.new_card, { type: "button", "class": "small", "data-new-card": m.id });
+        card.onclick = askFirst(Live.format(T.new_card_prompt, { name: m.name }), "new_card", { member_id: m.id });
+        seat.appendChild(card);
         var print = el("a", T.print_card, { href: cardsUrl + "?member=" + m.id, target: "card", "class": "small" });
         seat.appendChild(print);
       }
@@ -128,7 +178,11 @@
     if (!c) { return; }
     box.appendChild(el("h3", Live.format(T.household, { position: c.position }) + " · " + c.head_name));
     box.appendChild(el("p", Live.format(T.persons, { persons: c.persons }) + " · " + c.category + " · " + c.phase_label, { "class": "phase-now" }));
-    if (c.quorum_broken) { box.appendChild(el("p", T.quorum_broken, { "class": "bad" })); }
+    if (c.phase === "suspended") {
+      box.appendChild(el("p", T.suspended, { "class": "bad suspended" }));
+    } else if (c.quorum_broken) {
+      box.appendChild(el("p", T.quorum_broken, { "class": "bad" }));
+    }
     // the server says which steps are possible now; the console offers exactly those
     var next = stepsFor(c.position)[0];
     if (next) {
@@ -136,9 +190,16 @@
       stepButton.textContent = T.steps[next];
       stepButton.setAttribute("data-step", next);
       stepButton.onclick = function () {
-        if (next === "close_ballot") { closeBallot(c.position, false); } else { send(next, { position: c.position }); }
+        send(next, { position: c.position });
       };
     }
+    var fixes = $("corrections");
+    fixes.textContent = "";
+    correctionsFor(c.position).forEach(function (name) {
+      var b = el("button", T.corrections[name], { type: "button", "class": "small", "data-correction": name });
+      b.onclick = function () { correct(name, c.position); };
+      fixes.appendChild(b);
+    });
     $("extend").hidden = !(c.timed && c.deadline);
     $("extend").onclick = function () { send("extend", { position: c.position, seconds: 60 }); };
     tick();
@@ -147,25 +208,10 @@
     return state.steps.filter(function (s) { return s.position === position; })
       .map(function (s) { return s.step; });
   }
-  /* Closing early: the server asks for a confirmation while some have not voted. */
-  function closeBallot(position, confirmed) {
-    send("close_ballot", { position: position, confirm: confirmed }, function (answer) {
-      var turnout = state.current && state.current.turnout;
-      if (!answer.ok && !confirmed && answer.code === "domain_error" && turnout && turnout.cast < turnout.entitled) {
-        showError("");
-        $("confirm-close-text").textContent = answer.error;
-        $("confirm-close").hidden = false;
-        $("confirm-close-yes").onclick = function () { $("confirm-close").hidden = true; closeBallot(position, true); };
-        return true;
-      }
-      return false;
-    });
-  }
   function renderBallot() {
     var c = state.current;
-    var voting = !!c && c.phase === "voting";
+    var voting = !!c && (c.phase === "voting" || c.phase === "suspended");
     var result = c ? c.result : null;
-    if (!voting) { $("confirm-close").hidden = true; }
     $("ballot").hidden = !(voting || result);
     $("turnout").hidden = !voting;
     $("not-voted").hidden = !voting;
@@ -271,9 +317,26 @@
       if (!current && stepsFor(h.position).indexOf("start_briefing") >= 0) {
         actions.appendChild(button(T.steps.start_briefing, "start_briefing", { position: h.position }, "small"));
       }
+      if (!current) {
+        correctionsFor(h.position).forEach(function (name) {
+          var b = el("button", T.corrections[name], { type: "button", "class": "small", "data-correction": name });
+          b.onclick = function () { correct(name, h.position); };
+          actions.appendChild(b);
+        });
+      }
+      if (h.movable) {
+        var first = state.households[0].position, last = state.households[state.households.length - 1].position;
+        if (h.position > first) { actions.appendChild(moveButton(h.position, h.position - 1, T.move_up)); }
+        if (h.position < last) { actions.appendChild(moveButton(h.position, h.position + 1, T.move_down)); }
+      }
       row.appendChild(actions);
       body.appendChild(row);
     });
+  }
+  function moveButton(position, to, text) {
+    var b = el("button", text, { type: "button", "class": "small", "data-move": position + ">" + to });
+    b.onclick = function () { correct("move_household", position, { to: to }); };
+    return b;
   }
   function renderQueue() {
     var list = $("queue");
@@ -291,5 +354,5 @@
     $("countdown").textContent = c && c.timed && c.deadline ? Live.clock(live.secondsLeft(c.deadline)) : "";
   }
   setInterval(tick, 1000);
-  $("confirm-close-no").onclick = function () { $("confirm-close").hidden = true; };
+  $("confirm-no").onclick = function () { $("confirm-box").hidden = true; };
 })();

@@ -30,7 +30,11 @@
       if (up) { resendAll(); }
     },
     onYou: function (me) { you = me; },
-    onState: function (s) { state = s; render(); }
+    onState: function (s) {
+      state = s;
+      render();
+      if (s.current && s.current.phase === "voting") { resendAll(); }  // e.g. kept while suspended
+    }
   });
 
   /* --- the ballot kept on the phone ------------------------------------------------------ */
@@ -54,6 +58,7 @@
   function cast() {
     var record = {
       position: draft.position,
+      round: state.current ? state.current.ballot_round : null,
       choice: draft.choice,
       tier: draft.choice === "eligible" ? draft.tier : null,
       tracker: Live.tracker()
@@ -70,18 +75,25 @@
     if (!record || !record.choice || sending[position]) { return; }
     sending[position] = true;
     live.send("cast_ballot", {
-      position: record.position, choice: record.choice, tier: record.tier, tracker: record.tracker
+      position: record.position, round: record.round || null, choice: record.choice,
+      tier: record.tier, tracker: record.tracker
     }, function (answer) {
       sending[position] = false;
       var now = load(position);
       if (!now || !now.choice || now.tracker !== record.tracker) { return; }  // settled meanwhile
       if (answer.ok) {
         retryDelay = 2000;
-        store(position, { position: position, tracker: record.tracker });  // the choice is gone
+        // the choice is gone
+        store(position, { position: position, round: record.round, tracker: record.tracker });
       } else if (answer.code === "tracker_taken") {
         now.tracker = Live.tracker();
         store(position, now);
         send(position);
+      } else if (answer.code === "ballot_suspended") {
+        // kept as it is: sent again when the ballot resumes (the next state says so)
+      } else if (answer.code === "ballot_voided") {
+        forget(position);
+        note(T.voided);
       } else if (answer.code && answer.code !== "timeout") {
         // refused for good (closed, not entitled, not valid): the member sees why
         forget(position);
@@ -162,18 +174,27 @@
       draft = { position: current.position, step: "choose", choice: null, tier: null };
     }
     var voting = current.phase === "voting";
+    var suspended = current.phase === "suspended";
     var record = load(current.position);
+    if (record && record.round && current.ballot_round && record.round !== current.ballot_round) {
+      forget(current.position);  // a ballot of a voided round: the member votes again
+      record = null;
+      note(T.voided);
+    }
     var recusal = current.recused.filter(function (r) { return r.member_id === meId; })[0];
     var voted = current.voted_ids.indexOf(meId) >= 0;
     show("turnout", voting && !!current.turnout);
     if (voting && current.turnout) { $("turnout").textContent = Live.format(T.turnout, current.turnout); }
     if (record && record.choice) {
       visible = "vote-sending";
-    } else if (voting && record && record.tracker) {
+      if (suspended) { noteText = T.suspended; }
+    } else if ((voting || suspended) && record && record.tracker) {
       visible = "vote-done";
       $("my-tracker").textContent = record.tracker;
-    } else if (voting && voted) {
+    } else if ((voting || suspended) && voted) {
       noteText = T.voted_elsewhere;
+    } else if (suspended) {
+      noteText = T.suspended;  // the choice being made stays on this phone until it resumes
     } else if (recusal) {
       noteText = Live.format(T.recused, { reason: recusal.reason });
     } else if (voting && you && !you.votes) {

@@ -30,8 +30,11 @@
         c.recommendation ? Live.format(T.recommendation, { value: c.recommendation }) : "",
         c.proposed_tier ? Live.format(T.tier, { value: c.proposed_tier }) : ""
       ].filter(Boolean).join(" · ");
+      $("recusals").hidden = !c.recused.length;
+      $("recusals").textContent = c.recused.length ? Live.format(T.recusals_line,
+        { names: c.recused.map(function (r) { return r.name; }).join("、") }) : "";
       var findings = $("findings");
-      findings.hidden = c.phase === "voting" || !!c.result;  // the hall looks at the ballot now
+      findings.hidden = c.phase === "voting" || c.phase === "suspended" || !!c.result;  // the hall looks at the ballot now
       findings.textContent = "";
       c.findings.forEach(function (group) {
         if (!group.items.length) { return; }
@@ -69,9 +72,11 @@
   }
   function percent(part, whole) { return (whole > 0 ? Math.min(100, 100 * part / whole) : 0) + "%"; }
   function renderBallot(c) {
-    var voting = !!c && c.phase === "voting";
+    var suspended = !!c && c.phase === "suspended";
+    var voting = !!c && (c.phase === "voting" || suspended);
     var result = c ? c.result : null;
     $("turnout-box").hidden = !voting;
+    $("suspended-note").hidden = !suspended;
     if (voting && c.turnout) {
       $("turnout").textContent = Live.format(T.turnout, c.turnout);
       $("turnout-bar").style.width = percent(c.turnout.cast, c.turnout.entitled);

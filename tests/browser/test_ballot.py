@@ -143,18 +143,18 @@ def test_twenty_phones_and_three_paper_slips_vote_and_the_projector_shows_the_co
             projector.screenshot(path=str(artifacts / "projector-ballot-open.png"))
             # the host tries to close early: the console asks first, and the host thinks again
             host.locator("#step").click()
-            expect(host.locator("#confirm-close")).to_contain_text(
+            expect(host.locator("#confirm-box")).to_contain_text(
                 "应投 23 人中还有 13 人未投票。仍要结束投票吗？"
             )
-            host.locator("#confirm-close-no").click()
-            expect(host.locator("#confirm-close")).to_be_hidden()
+            host.locator("#confirm-no").click()
+            expect(host.locator("#confirm-box")).to_be_hidden()
     expect(projector.locator("#phase")).to_have_text("无记名投票")
 
     # the phone kept the tracker code and forgot the choice once the server had the ballot
     kept = json.loads(
         phones[0].evaluate(f'localStorage.getItem("ballot:{meeting.id}:{household.position}")')
     )
-    assert kept == {"position": household.position, "tracker": cast[0][0]}
+    assert kept == {"position": household.position, "round": 1, "tracker": cast[0][0]}
 
     # the paper slips: handed in (a receipt), then entered one by one with a tracker code
     expect(host.locator("#not-voted li")).to_have_count(3)
@@ -271,7 +271,7 @@ def test_a_ballot_cast_offline_waits_on_the_phone_and_is_sent_when_the_page_come
     expect(phone.locator("#vote-done")).to_be_visible()
     expect(phone.locator("#my-tracker")).to_have_text(waiting["tracker"])
     kept = json.loads(phone.evaluate(f'localStorage.getItem("ballot:{meeting.id}:1")'))
-    assert kept == {"position": 1, "tracker": waiting["tracker"]}
+    assert kept == {"position": 1, "round": 1, "tracker": waiting["tracker"]}
     db.session.expire_all()
     stored = db.session.scalars(select(SecretBallot).where(SecretBallot.hearing_id == hearing_id))
     assert [(b.choice.value, b.tracker) for b in stored] == [("not_eligible", waiting["tracker"])]

@@ -20,7 +20,7 @@ from sqlalchemy import inspect, text
 from meeting import create_app
 from meeting.domain.roles import Role
 from meeting.extensions import db
-from meeting.services import hearings
+from meeting.services import corrections, hearings
 from meeting.services.demo import ensure_demo
 from meeting.store.models import Meeting
 
@@ -126,6 +126,43 @@ def test_the_sqlite_file_and_its_wal_forget_the_casting_order(app: Flask) -> Non
     assert min(unsealed) > 0.95  # the measure sees the order when it is there
     assert abs(statistics.mean(sealed)) < 0.35
     assert max(abs(r) for r in sealed) < 0.9
+
+
+def test_a_voided_round_leaves_no_ballot_behind_and_its_rerun_is_sealed(app: Flask) -> None:
+    meeting, _ = ensure_demo()
+    seat_panel(meeting)
+    database = Path(db.engine.url.database)
+    wal = database.with_name(database.name + "-wal")
+    page_size = db.session.execute(text("PRAGMA page_size")).scalar_one()
+    voided = cast_round(meeting, 1)
+    db.session.remove()
+    assert all(tracker_places(wal, voided, page_size).values()), "the control sees them"
+
+    corrections.void_ballot(meeting.id, 1, "开票前未宣读投票规则", "test")
+    assert app.extensions["meeting.scrubber"].settled()
+    db.session.remove()
+    stored = database.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    assert not [c for c in voided if c.encode() in stored], "destroyed, not kept"
+
+    # the same members vote again; the rerun's storage forgets its casting order as well
+    hearings.open_ballot(meeting.id, 1, "test")
+    voters = present_voters(meeting)[:-1]
+    codes = []
+    for i, member in enumerate(voters):
+        codes.append(tracker())
+        assert cast(member, 1, CHOICES[i % 3], "B", codes[-1])
+    hearings.close_ballot(meeting.id, 1, "test", confirmed=True)
+    assert app.extensions["meeting.scrubber"].settled()
+    db.session.remove()
+    in_file = tracker_places(database, codes, page_size)
+    assert all(len(in_file[c]) == 1 for c in codes)
+    assert not any(tracker_places(wal, codes, page_size).values())
+    rerun = spearman(physical_ranks({c: in_file[c][0] for c in codes}, codes))
+    assert abs(rerun) < 0.9, rerun
+    stored = database.read_bytes()
+    assert not [c for c in voided if c.encode() in stored]
+    events = json.dumps([e.data for e in db.session.execute(text("SELECT data FROM event"))])
+    assert not any(code in events for code in voided + codes)
 
 
 def test_no_column_or_rowid_links_a_receipt_to_a_ballot(app: Flask) -> None:

@@ -323,7 +323,7 @@ def test_after_the_ballot_the_count_and_the_announcement_follow(live_server, dem
     assert step(host, 1, "announce")["ok"] is False  # not before the count
     # nobody has voted: the host must confirm closing anyway
     refused = step(host, 1, "close_ballot")
-    assert refused["ok"] is False and refused["code"] == "domain_error"
+    assert refused["ok"] is False and refused["code"] == "needs_confirmation"
     confirmed = host.send("step", {"position": 1, "step": "close_ballot", "confirm": True})
     assert confirmed == {"ok": True}
     assert (

@@ -49,7 +49,45 @@ def staff_texts() -> dict[str, Any]:
             "open_ballot": _("Open the secret ballot"),
             "close_ballot": _("Close the ballot"),
             "announce": _("Announce the result"),
+            "resume_ballot": _("Resume the ballot"),
         },
+        "corrections": {
+            "step_back": _("Back one step"),
+            "void_ballot": _("Void this ballot"),
+            "defer": _("Defer (applicant absent)"),
+            "skip": _("Do not hear in this meeting"),
+        },
+        "correction_prompts": {
+            "step_back": _("Go back one step for household %(position)d? Give the reason:"),
+            "void_ballot": _(
+                "Void the ballot of household %(position)d? Every ballot cast is destroyed "
+                "and everyone votes again once it reopens. Give the reason:"
+            ),
+            "defer": _("Defer household %(position)d to later in the meeting? Give the reason:"),
+            "skip": _(
+                "Record that household %(position)d is not heard in this meeting? Give the reason:"
+            ),
+            "move_household": _("Move household %(position)d to place %(to)d? Give the reason:"),
+        },
+        "recusals_line": _("Recused from this household: %(names)s"),
+        "move_up": _("Up"),
+        "move_down": _("Down"),
+        "everyone_present": _("Everyone present"),
+        "everyone_absent": _("Everyone absent"),
+        "everyone_present_prompt": _("Mark every member of the panel present?"),
+        "everyone_absent_prompt": _(
+            "Mark every member absent? The host and the secretary stay present."
+        ),
+        "release_prompt": _(
+            "Free %(name)s's seat? Their phone leaves the meeting and must scan the card again."
+        ),
+        "new_card_prompt": _("Issue a new card for %(name)s? The old card stops working at once."),
+        "suspended": _(
+            "The ballot is suspended: the quorum is not met. Resume it when the quorum is "
+            "back, or void it."
+        ),
+        "reason_needed": _("Please give the reason."),
+        "confirm": _("Confirm"),
         "saved": _("Saved"),
         "saving": _("Saving…"),
         "welcome": _("The meeting will begin shortly"),
@@ -115,6 +153,11 @@ def phone_texts() -> dict[str, Any]:
         "proposed": _("Proposed by the investigator: %(tier)s"),
         "voted_elsewhere": _("You have voted."),
         "recused": _("You are recused from this household: %(reason)s"),
+        "suspended": _(
+            "The ballot is suspended because the quorum is not met. Your choice is kept; it "
+            "is sent when the ballot resumes."
+        ),
+        "voided": _("The ballot was voided and is taken again. Please vote again."),
         "no_vote": _("Your role on the panel does not vote."),
         "found": _("Your ballot is counted as cast."),
         "missing": _("Your tracker code %(tracker)s is not in the list. Tell the host at once."),

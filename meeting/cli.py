@@ -14,6 +14,7 @@ from flask_migrate import upgrade
 
 from . import create_app
 from .domain.errors import DomainError
+from .domain.staff_roles import StaffRole, parse_roles
 from .extensions import socketio
 from .services.staff import create_staff
 from .web.addresses import is_loopback, lan_address
@@ -132,16 +133,27 @@ def demo_command(
 @main.command("create-staff")
 @click.argument("username")
 @click.option("--name", "display_name", default=None, help="Name shown on pages and minutes.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([r.value for r in StaffRole]),
+    help="admin (setup, import, cards, accounts), host (runs the meeting) or secretary "
+    "(notes, minutes, sign-off); repeat for several.",
+)
 @click.password_option(help="At least 8 characters; asked for if not given.")
 @with_appcontext
-def create_staff_command(username: str, display_name: str | None, password: str) -> None:
-    """Create a staff account that can sign in to set up and run meetings."""
+def create_staff_command(
+    username: str, display_name: str | None, roles: tuple[str, ...], password: str
+) -> None:
+    """Create a staff account with its roles, to sign in to the staff pages."""
     upgrade()
     try:
-        create_staff(username, password, display_name)
+        create_staff(username, password, display_name, parse_roles(roles))
     except DomainError as error:
         raise click.ClickException(str(error.message)) from error
-    click.echo(f"Created staff account {username}.")
+    click.echo(f"Created staff account {username} ({', '.join(sorted(roles))}).")
 
 
 @main.command("verify")
@@ -169,10 +181,11 @@ def verify_command(meeting_id: int) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["docx", "pdf", "xlsx", "notice", "notice-pdf"]),
+    type=click.Choice(["docx", "pdf", "xlsx", "notice", "notice-pdf", "sign-in", "sign-in-pdf"]),
     default="docx",
     show_default=True,
-    help="Minutes: docx, pdf or xlsx; the public notice list: notice (docx) or notice-pdf.",
+    help="Minutes: docx, pdf or xlsx; the public notice list: notice (docx) or notice-pdf; "
+    "the sign-in sheet: sign-in (docx) or sign-in-pdf.",
 )
 @click.option("--output", type=click.Path(dir_okay=False), help="Where to write the file.")
 @with_appcontext

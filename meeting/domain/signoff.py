@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from .errors import MeetingFinalised, StepNotAllowed
 from .messages import msg
@@ -33,6 +35,37 @@ def check_can_sign_off(phases: Mapping[int, Phase], already_signed: bool) -> Non
                 positions=", ".join(str(p) for p in waiting),
             )
         )
+
+
+@dataclass(frozen=True)
+class Signatories:
+    """The people who sign the minutes: the host, the secretary (记录人) and the
+    scrutineers, by name as they sign (not an account name)."""
+
+    host: str
+    secretary: str
+    scrutineers: tuple[str, ...] = ()
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "host": self.host,
+            "secretary": self.secretary,
+            "scrutineers": list(self.scrutineers),
+        }
+
+
+MAX_NAME = 64
+
+
+def signatories(host: str, secretary: str, scrutineers: Iterable[str]) -> Signatories:
+    """The signing people, names trimmed; the host and the secretary are required."""
+    host, secretary = " ".join(host.split()), " ".join(secretary.split())
+    names = tuple(n for n in (" ".join(x.split()) for x in scrutineers) if n)
+    if not host or not secretary:
+        raise StepNotAllowed(msg("Name the host and the secretary who sign the minutes."))
+    if any(len(n) > MAX_NAME for n in (host, secretary, *names)):
+        raise StepNotAllowed(msg("A name holds at most %(count)d characters.", count=MAX_NAME))
+    return Signatories(host, secretary, names)
 
 
 def amendment_text(text: str, signed_off: bool) -> str:

@@ -57,6 +57,20 @@ def _notice_pdf(meeting: Meeting) -> bytes:
     return notice_pdf(build_notice(meeting))
 
 
+def _sign_in_docx(meeting: Meeting) -> bytes:
+    from .sign_in import build_sign_in_sheet
+    from .word import sign_in_docx
+
+    return sign_in_docx(build_sign_in_sheet(meeting))
+
+
+def _sign_in_pdf(meeting: Meeting) -> bytes:
+    from .pdf import sign_in_pdf
+    from .sign_in import build_sign_in_sheet
+
+    return sign_in_pdf(build_sign_in_sheet(meeting))
+
+
 #: format name -> (file name stem, extension, media type, builder)
 FORMATS: dict[str, tuple[str, str, str, Callable[[Meeting], bytes]]] = {
     "docx": ("minutes", "docx", DOCX, _minutes_docx),
@@ -64,6 +78,8 @@ FORMATS: dict[str, tuple[str, str, str, Callable[[Meeting], bytes]]] = {
     "xlsx": ("minutes", "xlsx", XLSX, _minutes_xlsx),
     "notice": ("notice", "docx", DOCX, _notice_docx),
     "notice-pdf": ("notice", "pdf", PDF, _notice_pdf),
+    "sign-in": ("sign-in", "docx", DOCX, _sign_in_docx),
+    "sign-in-pdf": ("sign-in", "pdf", PDF, _sign_in_pdf),
 }
 
 

@@ -23,9 +23,10 @@ from ..extensions import db
 from ..services import signoff
 from ..services.audit import head_hash
 from ..settings import current_rules
-from ..store import ballot_box
+from ..store import ballot_box, live_reads
 from ..store.models import BallotResult, Household, Meeting, PanelMember
 from ..texts import translate
+from .people import header_lines, signed_by
 from .trail import CorrectionLine, corrections_by_household
 
 #: the words of the documents, beside the labels of codes (meeting/labels.py)
@@ -204,6 +205,8 @@ class Count:
     quorum_at_close: QuorumAt
     trackers_published: bool
     trackers: list[TrackerLine]
+    #: "Count confirmed by the scrutineers: …", or that nobody confirmed it
+    confirmation: str = ""
 
 
 @dataclass(frozen=True)
@@ -289,6 +292,8 @@ class Minutes:
     sign_off: str
     #: in the order they were made
     amendments: list[AmendmentLine]
+    #: the header's (label, text) lines: time, host, secretary, scrutineers, 应到/实到
+    people: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -326,12 +331,12 @@ def build_minutes(meeting: Meeting, locale: str = "zh") -> Minutes:
         households = [_household(h, texts, trail.get(h.id, [])) for h in meeting.households]
         return Minutes(
             locale=locale,
-            meeting=_header(meeting, locale),
+            meeting=header_of(meeting, locale),
             attendance=[_attendee(m, texts) for m in meeting.members],
             households=households,
             totals=_totals(households),
             head_hash=head_hash(meeting.id),
-            signatures=_signatures(meeting.members, texts),
+            signatures=_signatures(meeting, texts),
             texts=texts,
             produced=_fill("generated", moment=china_time(dt.datetime.now(dt.UTC))),
             signed_off=meeting.finalised_at is not None,
@@ -344,6 +349,7 @@ def build_minutes(meeting: Meeting, locale: str = "zh") -> Minutes:
                 )
                 for event in signoff.amendments(meeting.id)
             ],
+            people=header_lines(meeting, china_time),
         )
 
 
@@ -352,7 +358,7 @@ def build_notice(meeting: Meeting, locale: str = "zh") -> Notice:
     settings = current_app.extensions["meeting.settings"].notice
     with force_locale(locale):
         texts = _texts()
-        header = _header(meeting, locale)
+        header = header_of(meeting, locale)
         rows = []
         for household in meeting.households:
             result = household.hearing.result
@@ -389,7 +395,7 @@ def _texts() -> dict[str, str]:
     return {key: translate(message) for key, message in TEXTS.items()}
 
 
-def _header(meeting: Meeting, locale: str) -> MeetingHeader:
+def header_of(meeting: Meeting, locale: str) -> MeetingHeader:
     return MeetingHeader(
         id=meeting.id,
         title=meeting.title,
@@ -425,9 +431,7 @@ def china_time(moment: dt.datetime) -> str:
 def _sign_off(meeting: Meeting, texts: dict[str, str]) -> str:
     if meeting.finalised_at is None:
         return texts["not_signed_off"]
-    return _fill(
-        "signed_off", moment=china_time(meeting.finalised_at), name=meeting.finalised_by or ""
-    )
+    return _fill("signed_off", moment=china_time(meeting.finalised_at), name=signed_by(meeting))
 
 
 def _babel_locale(locale: str) -> str:
@@ -516,7 +520,15 @@ def _count(household: Household, result: BallotResult, texts: dict[str, str]) ->
         quorum_at_close=_quorum(result.quorum_at_close, texts),
         trackers_published=result.trackers_published,
         trackers=trackers,
+        confirmation=_confirmation(household.hearing.id),
     )
+
+
+def _confirmation(hearing_id: int) -> str:
+    names = [name for _, name in live_reads.confirmations(db.session, hearing_id)]
+    if not names:
+        return translate(msg("No scrutineer confirmed this count."))
+    return translate(msg("Count confirmed by the scrutineers: %(names)s", names="、".join(names)))
 
 
 def _household(
@@ -578,10 +590,19 @@ SIGNING_ROLES = (Role.HOST, Role.SECRETARY, Role.SCRUTINEER)
 BLANK_LINES = {Role.HOST: 1, Role.SECRETARY: 1, Role.SCRUTINEER: 2}
 
 
-def _signatures(members: list[PanelMember], texts: dict[str, str]) -> list[SignatureLine]:
+def _signatures(meeting: Meeting, texts: dict[str, str]) -> list[SignatureLine]:
+    """A line to sign for each signing person: those named at the sign-off, else the
+    panel's host, secretary and scrutineers, else blank lines to fill in by hand."""
+    members, people = meeting.members, meeting.signatories or {}
+    chosen = {
+        Role.HOST: [people["host"]] if people.get("host") else [],
+        Role.SECRETARY: [people["secretary"]] if people.get("secretary") else [],
+        Role.SCRUTINEER: list(people.get("scrutineers") or [])
+        or [m.name for m in members if m.scrutineer and m.role is not Role.SCRUTINEER],
+    }
     lines: list[SignatureLine] = []
     for role in SIGNING_ROLES:
-        names = [m.name for m in members if m.role is role]
+        names = chosen[role] or [m.name for m in members if m.role is role]
         label = translate(role)
         lines += [SignatureLine(label, n) for n in names] or [
             SignatureLine(label, "") for _ in range(BLANK_LINES[role])

@@ -11,6 +11,7 @@ from functools import lru_cache
 from flask import render_template
 
 from .content import Minutes, Notice, notice_table
+from .sign_in import SignInSheet
 
 #: Simplified Chinese faces, best first: Debian's fonts-noto-cjk, then others a laptop may have
 PREFERRED_FAMILIES = (
@@ -100,4 +101,15 @@ def notice_pdf(notice: Notice) -> bytes:
         header=header,
         rows=rows,
         page_counter=page_counter_css(notice.texts["page"]),
+    )
+
+
+def sign_in_pdf(sheet: SignInSheet) -> bytes:
+    """The sign-in sheet as a PDF file: A4, a tall row per signature."""
+    return _render(
+        "exports/sign_in.html",
+        locale=sheet.locale,
+        sheet=sheet,
+        t=sheet.texts,
+        page_counter=page_counter_css(sheet.texts["page"]),
     )

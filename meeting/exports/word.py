@@ -20,6 +20,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from .content import HouseholdRecord, Minutes, Notice, notice_table
+from .sign_in import SignInSheet
 
 #: the faces Chinese official documents are set in; Word, WPS and LibreOffice map them to what
 #: is installed (LibreOffice on Debian: Noto Serif/Sans CJK SC), helped by the font table below
@@ -251,6 +252,7 @@ def minutes_docx(minutes: Minutes) -> bytes:
         (t["place"], m.place),
         (t["date"], m.held_on_text),
         (t["kind"], m.kind),
+        *minutes.people,
     ):
         _field_line(document, label, value)
 
@@ -399,6 +401,7 @@ def _household(document: DocxDocument, h: HouseholdRecord, t: dict[str, str]) ->
     if count.tier is not None:
         paragraph.add_run(f"；{t['tier']}：{count.tier.label}，{count.tier_sum}")
     document.add_paragraph(count.reason)
+    document.add_paragraph(count.confirmation)
 
 
 def _trackers(document: DocxDocument, h: HouseholdRecord, t: dict[str, str]) -> None:
@@ -436,4 +439,32 @@ def notice_docx(notice: Notice) -> bytes:
         _field_line(document, t["contact"], notice.contact)
     closing = document.add_paragraph(notice.posted_by)
     closing.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    return _save(document)
+
+
+def sign_in_docx(sheet: SignInSheet) -> bytes:
+    """The sign-in sheet as a .docx file: a tall row per signature, 应到/实到 by role."""
+    t = sheet.texts
+    document = _new_document()
+    _page_footer(document, t["page"])
+    document.core_properties.title = f"{sheet.meeting.title} {t['title']}"
+    document.core_properties.language = LANGUAGE
+    document.add_paragraph(t["title"], style="Title")
+    document.add_paragraph(sheet.meeting.title, style="Subtitle")
+    document.add_paragraph(t["held_line"])
+    table = _table(
+        document,
+        [t["no"], t["name"], t["role"], t["signature"], t["remark"]],
+        [[r.number, r.name, r.role, "", r.remark] for r in sheet.rows],
+    )
+    _column_widths(table, (12, 32, 30, 70, 26))
+    for row in table.rows[1:]:
+        row.height = Mm(11)  # room to sign by hand
+    document.add_paragraph(sheet.counted)
+    counts = _table(
+        document,
+        [t["role"], t["expected"], t["present"]],
+        [[c.role, c.expected, "" if c.present is None else c.present] for c in sheet.counts],
+    )
+    _column_widths(counts, (60, 40, 40))
     return _save(document)

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from ..extensions import socketio
 
-STAFF, MEMBER = "staff", "member"
-VIEWS = (STAFF, MEMBER)
+STAFF, MEMBER, DISPLAY = "staff", "member", "display"
+VIEWS = (STAFF, MEMBER, DISPLAY)
+_PREFIX = {STAFF: "staff", MEMBER: "members", DISPLAY: "display"}
 
 
 def room(meeting_id: int, view: str, locale: str) -> str:
     """The room of one meeting's screens of one view in one language."""
-    prefix = "members" if view == MEMBER else "staff"
-    return f"{prefix}:{meeting_id}:{locale}"
+    return f"{_PREFIX[view]}:{meeting_id}:{locale}"
 
 
 def watching(meeting_id: int, locales: tuple[str, ...]) -> set[tuple[str, str]]:
@@ -36,8 +36,21 @@ def watched_meetings() -> set[int]:
     meetings = set()
     for name, members in socketio.server.manager.rooms.get("/", {}).items():
         prefix, _, rest = (name or "").partition(":")
-        if prefix in ("members", "staff") and members:
+        if prefix in _PREFIX.values() and members:
             meeting, _, _locale = rest.partition(":")
             if meeting.isdigit():
                 meetings.add(int(meeting))
     return meetings
+
+
+def link_room(meeting_id: int) -> str:
+    """Screens that came in by the meeting's display link (not a staff sign-in)."""
+    return f"display-link:{meeting_id}"
+
+
+def close_displays(meeting_id: int) -> None:
+    """Disconnect every screen of this process that came in by the meeting's display link:
+    once the link is renewed, they get no further state (and cannot connect again)."""
+    participants = list(socketio.server.manager.get_participants("/", link_room(meeting_id)))
+    for sid, _eio_sid in participants:
+        socketio.server.disconnect(sid, namespace="/")

@@ -32,6 +32,7 @@ from ..services import (
     notes,
     presence,
     recusals,
+    scrutiny,
     seats,
     speaking,
 )
@@ -40,9 +41,10 @@ from ..settings import current_rules, current_settings
 from ..store import live_reads
 from ..store.models import Meeting
 from ..texts import translate
+from ..web.access import ANY_STAFF, EVENTS, display_granted, staff_may
 from ..web.i18n import select_locale
 from . import payloads
-from .audience import MEMBER, STAFF, room
+from .audience import DISPLAY, MEMBER, STAFF, link_room, room
 from .payloads import Malformed
 from .state import build_states
 
@@ -70,6 +72,10 @@ def connect(auth: dict[str, Any] | None) -> None:
             if not current_user.is_authenticated:
                 raise ConnectionRefusedError({"message": _("Please sign in.")})
             facts = {"meeting": meeting.id, "view": STAFF, "locale": locale}
+        elif view == DISPLAY:
+            if not (staff_may(ANY_STAFF) or display_granted(meeting.id)):
+                raise ConnectionRefusedError({"message": _("Please sign in.")})
+            facts = {"meeting": meeting.id, "view": DISPLAY, "locale": locale}
         elif view == MEMBER:
             member = seats.member_on_device(meeting.id, request.cookies.get(seats.DEVICE_COOKIE))
             if member is None:
@@ -88,6 +94,8 @@ def connect(auth: dict[str, Any] | None) -> None:
             raise ConnectionRefusedError({"message": _("Unknown view.")})
     session[LIVE] = facts
     join_room(room(meeting.id, facts["view"], locale))
+    if facts["view"] == DISPLAY and not current_user.is_authenticated:
+        join_room(link_room(meeting.id))  # renewing the link disconnects it
     if "meeting.feed" in current_app.extensions:  # other processes' changes reach it too
         current_app.extensions["meeting.feed"].start()
     try:
@@ -141,11 +149,21 @@ def _answer(view: str | None, call: Callable[[dict[str, Any]], dict | None]) -> 
             if facts["view"] == STAFF and not current_user.is_authenticated:
                 # signing out (or a removed account) ends open connections too
                 return {"ok": False, "error": _("Please sign in.")}
+            if facts["view"] == DISPLAY and not (
+                staff_may(ANY_STAFF) or display_granted(facts["meeting"])
+            ):
+                return {"ok": False, "error": _("This projector link was renewed.")}
             return {"ok": True, **(call(facts) or {})}
         except DomainError as error:
             return {"ok": False, "error": translate(error.message), "code": _code(error)}
         except Malformed:
             return {"ok": False, "error": _("The request was malformed.")}
+        except Forbidden:
+            return {
+                "ok": False,
+                "error": _("Your account's role does not allow this."),
+                "code": "forbidden",
+            }
         except Exception as error:
             if is_busy(error):
                 # nothing was done; the same request, sent again, is safe
@@ -162,6 +180,10 @@ def _code(error: DomainError) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
 
+class Forbidden(Exception):
+    """The signed-in account holds none of the roles the event needs."""
+
+
 @dataclass(frozen=True)
 class Desk:
     """A staff screen's connection: its meeting and who is signed in."""
@@ -171,17 +193,19 @@ class Desk:
 
 
 def on_staff(event: str) -> Callable:
-    """Register ``handler(desk, payload)`` for a staff screen's event."""
+    """Register ``handler(desk, payload)`` for a staff screen's event, open to the roles
+    the access table (web/access.py) gives it; an event missing there cannot register."""
+    allowed = EVENTS[event]
 
     def register(handler: Callable[[Desk, dict[str, Any]], dict | None]) -> Callable:
+        def authorised(facts: dict[str, Any], payload: Any) -> dict | None:
+            if not staff_may(allowed):
+                raise Forbidden(event)
+            return handler(Desk(facts["meeting"], current_user.username), payloads.fields(payload))
+
         @functools.wraps(handler)
         def run(payload: Any = None) -> dict[str, Any]:
-            return _answer(
-                STAFF,
-                lambda facts: handler(
-                    Desk(facts["meeting"], current_user.username), payloads.fields(payload)
-                ),
-            )
+            return _answer(STAFF, lambda facts: authorised(facts, payload))
 
         socketio.on(event)(run)
         return handler
@@ -232,6 +256,22 @@ def cast_ballot(seat: seats.Seat, payload: dict) -> dict[str, Any]:
 
 
 # --- presence, seats and the speaking queue -------------------------------------------------
+
+
+@on_member("confirm_count")
+def confirm_count(seat: seats.Seat, payload: dict) -> dict[str, Any]:
+    """A scrutineer confirms a household's count on their phone."""
+    return {"status": scrutiny.confirm_count(seat, payloads.whole_number(payload, "position"))}
+
+
+@on_staff("name_scrutineer")
+def name_scrutineer(desk: Desk, payload: dict) -> None:
+    scrutiny.name_scrutineer(
+        desk.meeting_id,
+        payloads.whole_number(payload, "member_id"),
+        payloads.flag(payload, "named"),
+        desk.actor,
+    )
 
 
 @on_staff("presence")

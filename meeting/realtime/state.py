@@ -38,7 +38,7 @@ from ..store import ballot_box, live_reads
 from ..store.live_reads import Head, Sitter
 from ..store.models import BallotResult, Household, MeetingStatus
 from ..texts import translate
-from .audience import MEMBER, STAFF
+from .audience import DISPLAY, MEMBER, STAFF
 
 #: layouts kept in memory, newest used last; a county's busy morning fits many times over
 MAX_LAYOUTS = 4000
@@ -75,7 +75,12 @@ def build_states(
     layouts = {locale: _layout(session, head, locale) for locale, _ in wanted}
     layout = next(iter(layouts.values()))
     sitting = live_reads.sitters(session, meeting_id)
-    live: dict[str, Any] = {"turnout": None, "voted_ids": [], "queue": []}
+    live: dict[str, Any] = {
+        "turnout": None,
+        "voted_ids": [],
+        "queue": [],
+        "scrutineer_ids": [m.id for m in sitting if m.scrutineer],
+    }
     if layout.phase in (Phase.VOTING, Phase.SUSPENDED):
         voted = live_reads.voted_ids(session, layout.hearing_id)
         entitled = entitled_voters(
@@ -127,7 +132,8 @@ def _compose(
     present_ids: list[int],
     server_time: str | None,
 ) -> dict[str, Any]:
-    card = layout.staff_card if view == STAFF else layout.phone_card
+    # the projector (DISPLAY) shows the findings to the hall, and nothing staff-only
+    card = layout.staff_card if view in (STAFF, DISPLAY) else layout.phone_card
     if card is not None:
         card = {**card, "turnout": live["turnout"], "voted_ids": live["voted_ids"]}
     state: dict[str, Any] = {
@@ -146,6 +152,7 @@ def _compose(
         },
         "current": card,
         "present_ids": present_ids,
+        "scrutineer_ids": live["scrutineer_ids"],
         "queue": live["queue"],
         "households": layout.households,
     }
@@ -179,6 +186,7 @@ def _members_view(meeting_id: int, sitting: list[Sitter]) -> list[dict[str, Any]
             "present": m.present,
             "has_phone": m.has_phone,
             "on_paper": m.on_paper,
+            "scrutineer": m.scrutineer,
         }
         for m in sitting
     ]
@@ -326,13 +334,17 @@ def _card(session: Session, household: Household, rules: HearingRules) -> dict[s
         "tiers": [_tier_view(t) for t in rules.tiers],
         "turnout": None,
         "voted_ids": [],
-        "result": _result_view(result, rules) if result is not None else None,
+        "result": _result_view(result, rules, live_reads.confirmations(session, hearing.id))
+        if result is not None
+        else None,
         "trackers": trackers,
         "trackers_on_projector": hearing.trackers_on_projector,
     }
 
 
-def _result_view(result: BallotResult, rules: HearingRules) -> dict[str, Any]:
+def _result_view(
+    result: BallotResult, rules: HearingRules, confirmed: list[tuple[int, str]]
+) -> dict[str, Any]:
     def quorum(snapshot: dict[str, Any]) -> dict[str, Any]:
         return {
             "representatives": snapshot["representatives"],
@@ -356,6 +368,8 @@ def _result_view(result: BallotResult, rules: HearingRules) -> dict[str, Any]:
         "quorum_at_open": quorum(result.quorum_at_open),
         "quorum_at_close": quorum(result.quorum_at_close),
         "trackers_published": result.trackers_published,
+        # the scrutineers who confirmed this count on their phones
+        "confirmed_by": [{"member_id": mid, "name": name} for mid, name in confirmed],
     }
 
 

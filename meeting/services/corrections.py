@@ -15,6 +15,7 @@ from ..extensions import db
 from ..store import ballot_box
 from ..store.models import Household
 from .hearing_steps import check_running, hearing_at, move, phases_of, quorum_of
+from .scrutiny import forget_confirmations
 from .unit_of_work import meeting_change
 
 _household = Household.__table__
@@ -53,6 +54,7 @@ def void_ballot(meeting_id: int, position: int, reason: str, actor: str) -> None
         steps = HearingSteps(phase=hearing.phase)
         steps.void_ballot()
         destroyed = ballot_box.destroy(change.session, hearing.id)
+        forget_confirmations(change, hearing.id)
         voided_round = hearing.ballot_round
         hearing.ballot_round = voided_round + 1
         hearing.quorum_at_open = None

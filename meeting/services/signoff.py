@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..domain.signoff import amendment_text, check_can_sign_off
+from ..domain.roles import Role
+from ..domain.signoff import Signatories, amendment_text, check_can_sign_off
 from ..extensions import db
 from ..store.event_log import head_hash
-from ..store.models import Event, MeetingStatus, utcnow
+from ..store.models import Event, Meeting, MeetingStatus, utcnow
 from .hearing_steps import phases_of
 from .unit_of_work import meeting_change
 
@@ -15,11 +16,12 @@ AMENDED = "minutes.amended"
 FINALISED = "meeting.finalised"
 
 
-def finalise(meeting_id: int, actor: str) -> str:
-    """Sign off the minutes once every household is announced; returns the head hash signed.
+def finalise(meeting_id: int, actor: str, people: Signatories) -> str:
+    """Sign off the minutes once every household is announced, naming the people who sign
+    (host, secretary, scrutineers); returns the head hash signed.
 
-    Logs ``meeting.finalised`` with the hash of the entry before it; from then on the
-    meeting is closed and refuses every change but an amendment (services/unit_of_work).
+    Logs ``meeting.finalised`` with the hash of the entry before it and the signatories;
+    from then on the meeting is closed and refuses every change but an amendment.
     """
     with meeting_change(meeting_id, actor) as change:
         meeting = change.meeting
@@ -27,9 +29,26 @@ def finalise(meeting_id: int, actor: str) -> str:
         signed = head_hash(change.session, meeting_id)
         meeting.finalised_at = utcnow()
         meeting.finalised_by = actor
+        meeting.signatories = people.to_data()
         meeting.status = MeetingStatus.CLOSED
-        change.log(FINALISED, head=signed)
+        change.log(FINALISED, head=signed, signatories=people.to_data())
     return signed
+
+
+def proposed_signatories(meeting: Meeting, secretary_account: str) -> Signatories:
+    """Who would sign, as the form proposes it: the panel's host and secretary (else the
+    signed-in account's name for the secretary) and the named scrutineers."""
+
+    def named(role: Role) -> str:
+        return next((m.name for m in meeting.members if m.role is role), "")
+
+    return Signatories(
+        host=named(Role.HOST),
+        secretary=named(Role.SECRETARY) or secretary_account,
+        scrutineers=tuple(
+            m.name for m in meeting.members if m.scrutineer or m.role is Role.SCRUTINEER
+        ),
+    )
 
 
 def amend(meeting_id: int, text: str, actor: str) -> None:

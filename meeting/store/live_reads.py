@@ -20,6 +20,7 @@ from ..domain.tally import Outcome
 from .models import (
     BallotReceipt,
     BallotResult,
+    CountConfirmation,
     Hearing,
     Household,
     Meeting,
@@ -58,6 +59,7 @@ class Sitter:
     present: bool
     has_phone: bool
     on_paper: bool
+    scrutineer: bool
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,7 @@ _SITTERS = (
         _member.c.present,
         _member.c.device_hash.is_not(None),
         _member.c.votes_on_paper,
+        _member.c.scrutineer,
     )
     .where(_member.c.meeting_id == bindparam("meeting"))
     .order_by(_member.c.position)
@@ -225,3 +228,14 @@ __all__ = [
     "snapshot",
     "voted_ids",
 ]
+
+
+def confirmations(session: Session, hearing_id: int) -> list[tuple[int, str]]:
+    """Who confirmed a household's count: (member id, name), in panel order."""
+    rows = session.execute(
+        select(PanelMember.id, PanelMember.name)
+        .join(CountConfirmation, CountConfirmation.member_id == PanelMember.id)
+        .where(CountConfirmation.hearing_id == hearing_id)
+        .order_by(PanelMember.position)
+    )
+    return [(member_id, name) for member_id, name in rows]

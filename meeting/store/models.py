@@ -23,12 +23,14 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.categories import ApplicationType, AssistanceKind, Recommendation
 from ..domain.findings import FindingHeading
 from ..domain.phases import Phase
 from ..domain.roles import Role
+from ..domain.staff_roles import StaffRole, held
 from ..domain.tally import Choice, Outcome
 from ..extensions import db
 
@@ -67,10 +69,18 @@ class StaffUser(UserMixin, db.Model):
     #: part of the signed-in identity; signing out replaces it, which ends that account's
     #: sessions everywhere, open Socket.IO connections included
     session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
+    #: the account's roles as comma-separated codes (meeting.domain.staff_roles)
+    roles: Mapped[str] = mapped_column(
+        String(64), default="", server_default="admin,host,secretary"
+    )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
+
+    @property
+    def role_set(self) -> frozenset[StaffRole]:
+        return held(self.roles)
 
 
 class Meeting(db.Model):
@@ -93,6 +103,8 @@ class Meeting(db.Model):
     current_position: Mapped[int | None] = mapped_column()
     #: which "pick your name" meeting QR is valid; bumping it voids the old one
     entry_generation: Mapped[int] = mapped_column(default=1)
+    #: which display-only projector link is valid; bumping it revokes the old one
+    display_generation: Mapped[int] = mapped_column(default=1, server_default="1")
     #: bumped by every committed change, so a screen keeps only the newest state it gets
     version: Mapped[int] = mapped_column(default=1)
     #: bumped when what screens show of the agenda changes (a step, a setup change, a
@@ -106,6 +118,9 @@ class Meeting(db.Model):
     finalised_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     #: the staff username who signed off
     finalised_by: Mapped[str | None] = mapped_column(String(64))
+    #: the people who signed the minutes, as typed or picked at the sign-off:
+    #: {"host": "...", "secretary": "...", "scrutineers": ["...", ...]}
+    signatories: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -149,6 +164,8 @@ class PanelMember(db.Model):
     seat_claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     #: votes on a paper slip (no phone): the phone ballot is closed to them
     votes_on_paper: Mapped[bool] = mapped_column(default=False)
+    #: named by the host as a scrutineer (监票人/计票人): confirms each count on their phone
+    scrutineer: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     meeting: Mapped[Meeting] = relationship(back_populates="members")
 
@@ -416,6 +433,17 @@ class SecretBallot(db.Model):
     tracker: Mapped[str] = mapped_column(String(8))
 
 
+class CountConfirmation(db.Model):
+    """A scrutineer confirmed a household's count (or, on paper, signed the count sheet)."""
+
+    __tablename__ = "count_confirmation"
+    __table_args__ = (PrimaryKeyConstraint("hearing_id", "member_id"),)
+
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearing.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("panel_member.id", ondelete="CASCADE"))
+    confirmed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class BallotResult(db.Model):
     """The count of one household's ballot, made when it closed, and what it decided."""
 
@@ -453,6 +481,7 @@ class BallotResult(db.Model):
 __all__ = [
     "BallotReceipt",
     "BallotResult",
+    "CountConfirmation",
     "Event",
     "Hearing",
     "HearingPhaseChange",

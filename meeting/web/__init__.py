@@ -17,7 +17,9 @@ from .safety import local_path
 
 
 def register_blueprints(app: Flask) -> None:
+    from .access import check_route, display_token, may
     from .auth.views import bp as auth_bp
+    from .display import bp as display_bp
     from .live.texts import phone_texts, staff_texts
     from .live.views import bp as live_bp
     from .member.views import bp as member_bp
@@ -27,7 +29,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_bp)
     app.register_blueprint(member_bp)
     app.register_blueprint(live_bp)
-    app.jinja_env.globals.update(staff_texts=staff_texts, phone_texts=phone_texts)
+    app.register_blueprint(display_bp)
+    # every page passes the one table of who may open it (web/access.py)
+    app.before_request(check_route)
+    app.jinja_env.globals.update(
+        staff_texts=staff_texts, phone_texts=phone_texts, may=may, display_token=display_token
+    )
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in.")

@@ -149,6 +149,13 @@
     label.appendChild(box);
     label.appendChild(document.createTextNode(" " + T.on_paper_toggle));
     cell.appendChild(label);
+    var named = el("label", null, { "class": "paper-toggle" });
+    var scrutineer = el("input", null, { type: "checkbox", "data-scrutineer": m.id });
+    scrutineer.checked = !!m.scrutineer;
+    scrutineer.onchange = function () { send("name_scrutineer", { member_id: m.id, named: scrutineer.checked }); };
+    named.appendChild(scrutineer);
+    named.appendChild(document.createTextNode(" " + T.scrutineer_toggle));
+    cell.appendChild(named);
     var c = state.current;
     if (!c) { return cell; }
     var recusal = c.recused.filter(function (r) { return r.member_id === m.id; })[0];
@@ -257,6 +264,9 @@
         (result.on_paper ? " · " + Live.format(T.on_paper, { count: result.on_paper }) : "")));
       out.appendChild(el("p", result.reason, { "class": "meta" }));
       if (!result.trackers_published) { out.appendChild(el("p", T.trackers_unpublished, { "class": "meta" })); }
+      var witnesses = (result.confirmed_by || []).map(function (c) { return c.name; });
+      out.appendChild(el("p", witnesses.length ? Live.format(T.confirmed_by, { names: witnesses.join("、") }) : T.not_confirmed,
+        { "class": "meta", id: "confirmed-by" }));
       $("show-trackers").onclick = function () { send("show_trackers", { position: c.position, shown: true }); };
       $("hide-trackers").onclick = function () { send("show_trackers", { position: c.position, shown: false }); };
     }

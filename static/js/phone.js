@@ -259,6 +259,18 @@
       T.choices.not_eligible + " " + result.not_eligible,
       T.choices.abstain + " " + result.abstain
     ].join(" · ");
+    var scrutineer = (state.scrutineer_ids || []).indexOf(meId) >= 0;
+    var confirmed = (result.confirmed_by || []).some(function (c) { return c.member_id === meId; });
+    show("scrutiny", scrutineer);
+    show("confirm-count", scrutineer && !confirmed);
+    show("count-confirmed", scrutineer && confirmed);
+    $("confirm-count").onclick = function () {
+      $("confirm-count").disabled = true;
+      live.send("confirm_count", { position: current.position }, function (answer) {
+        $("confirm-count").disabled = false;
+        if (!answer.ok) { note(answer.error); }
+      });
+    };
     var record = load(current.position);
     var mine = record && !record.choice && record.tracker;
     show("check", !!(mine && current.trackers.length));

@@ -8,7 +8,7 @@
   var state = null;
   var live = new Live({
     meeting: Number(script.getAttribute("data-meeting")),
-    view: "staff",
+    view: "display",  // the hall's view: no member list, no notes, nothing staff-only
     onState: function (s) { state = s; render(); }
   });
   function el(tag, text, cls) {

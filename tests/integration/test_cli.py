@@ -33,15 +33,22 @@ def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "instance"
 
 
-def test_create_staff_makes_an_account_and_refuses_a_duplicate(instance: Path) -> None:
+def test_create_staff_makes_an_account_with_roles_and_refuses_a_duplicate(
+    instance: Path,
+) -> None:
     runner = CliRunner()
-    result = runner.invoke(main, ["create-staff", "clerk", "--password", "long enough"])
+    host = ["--role", "host", "--role", "secretary", "--password", "long enough"]
+    result = runner.invoke(main, ["create-staff", "clerk", *host])
     assert result.exit_code == 0, result.output
-    assert "Created staff account clerk." in result.output
-    again = runner.invoke(main, ["create-staff", "clerk", "--password", "long enough"])
+    assert "Created staff account clerk (host, secretary)." in result.output
+    again = runner.invoke(main, ["create-staff", "clerk", *host])
     assert again.exit_code == 1 and "The username clerk is taken." in again.output
-    short = runner.invoke(main, ["create-staff", "other", "--password", "short"])
+    short = runner.invoke(main, ["create-staff", "other", "--role", "admin", "--password", "short"])
     assert short.exit_code == 1 and "at least 8 characters" in short.output
+    no_role = runner.invoke(main, ["create-staff", "other", "--password", "long enough"])
+    assert no_role.exit_code == 2 and "--role" in no_role.output
+    wrong = runner.invoke(main, ["create-staff", "other", "--role", "boss", "--password", "x" * 9])
+    assert wrong.exit_code == 2 and "boss" in wrong.output
 
 
 def test_db_upgrade_creates_the_database_in_the_instance_folder(instance: Path) -> None:

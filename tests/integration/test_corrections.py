@@ -12,6 +12,7 @@ from meeting.domain.ballot import BallotSuspended, BallotVoided
 from meeting.domain.errors import DomainError, NeedsConfirmation, QuorumNotMet, StepNotAllowed
 from meeting.domain.phases import Phase
 from meeting.domain.roles import Role
+from meeting.domain.signoff import Signatories
 from meeting.domain.tally import Outcome
 from meeting.extensions import db
 from meeting.services import (
@@ -30,6 +31,8 @@ from meeting.store.models import BallotResult, Event, Hearing, Meeting, SecretBa
 from ..conftest import make_meeting
 from .ballot_helpers import ballot, cast, open_ballot, present_voters, seat_of, seat_panel, tracker
 from .test_ballot import counts
+
+PEOPLE = Signatories("韩文静", "唐志远", ("王桂兰", "张秀英"))
 
 
 @pytest.fixture
@@ -171,7 +174,7 @@ def test_an_absent_applicant_is_deferred_heard_later_or_skipped(meeting: Meeting
         cast(member, 1, "eligible", "B")
     hearings.announce(meeting.id, 1, "host")
     corrections.skip_household(meeting.id, 3, "申请人未到场", "host")
-    signoff.finalise(meeting.id, "secretary")  # a skipped household no longer holds it up
+    signoff.finalise(meeting.id, "secretary", PEOPLE)  # a skipped household no longer holds it up
     reasons = [e.data.get("reason") for e in events(meeting, "hearing.step") if "reason" in e.data]
     assert reasons == ["申请人未到场", "申请人撤回申请", "申请人未到场"]
 

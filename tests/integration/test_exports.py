@@ -17,6 +17,7 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from meeting.cli import main
+from meeting.domain.signoff import Signatories
 from meeting.exports import content, export, pdf
 from meeting.exports.content import build_minutes
 from meeting.extensions import db
@@ -49,6 +50,8 @@ AMENDMENTS = (
 )
 #: China Standard Time: no daylight saving since 1991, so UTC+8 the year round
 CST = dt.timezone(dt.timedelta(hours=8))
+
+PEOPLE = Signatories("韩文静", "唐志远", ("王桂兰", "张秀英"))
 
 
 def cast(meeting: Meeting, position: int, members, choices: list[tuple[str, str | None]]):
@@ -369,7 +372,7 @@ def signed(recorded) -> Meeting:
             open_ballot(meeting, household.position)
             bot_votes(meeting.id, household.position, "host")
             close_and_announce(meeting, household.position)
-    signoff.finalise(meeting.id, "secretary")
+    signoff.finalise(meeting.id, "secretary", PEOPLE)
     for text in AMENDMENTS:
         signoff.amend(meeting.id, text, "secretary")
     db.session.expire_all()

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from meeting.domain.errors import DomainError, MeetingFinalised, StepNotAllowed
 from meeting.domain.roles import Role
+from meeting.domain.signoff import Signatories
 from meeting.extensions import db
 from meeting.services import (
     audit,
@@ -28,6 +29,8 @@ from meeting.store.models import Event, Meeting, MeetingStatus
 from .audit_helpers import hear, hear_all, meeting_with_households
 from .ballot_helpers import ballot, cast, tracker
 
+PEOPLE = Signatories("韩文静", "唐志远", ("王桂兰", "张秀英"))
+
 
 @pytest.fixture
 def meeting(app) -> Meeting:
@@ -37,7 +40,7 @@ def meeting(app) -> Meeting:
 @pytest.fixture
 def finalised(meeting) -> Meeting:
     hear_all(meeting)
-    signoff.finalise(meeting.id, "secretary")
+    signoff.finalise(meeting.id, "secretary", PEOPLE)
     return meeting
 
 
@@ -51,7 +54,7 @@ def test_signing_off_before_every_household_is_announced_is_refused(meeting) -> 
     hear(meeting, 1)
     before = event_count(meeting)
     with pytest.raises(StepNotAllowed, match="still open: 2"):
-        signoff.finalise(meeting.id, "secretary")
+        signoff.finalise(meeting.id, "secretary", PEOPLE)
     db.session.expire_all()
     assert meeting.finalised_at is None and event_count(meeting) == before
 
@@ -59,7 +62,7 @@ def test_signing_off_before_every_household_is_announced_is_refused(meeting) -> 
 def test_signing_off_records_the_head_hash_and_closes_the_meeting(meeting) -> None:
     hear_all(meeting)
     head = audit.head_hash(meeting.id)
-    assert signoff.finalise(meeting.id, "secretary") == head
+    assert signoff.finalise(meeting.id, "secretary", PEOPLE) == head
     db.session.expire_all()
     assert meeting.status is MeetingStatus.CLOSED
     assert meeting.finalised_by == "secretary" and meeting.finalised_at is not None
@@ -67,7 +70,7 @@ def test_signing_off_records_the_head_hash_and_closes_the_meeting(meeting) -> No
     assert (last.kind, last.data, last.prev_hash) == ("meeting.finalised", {"head": head}, head)
     assert audit.verify_chain(meeting.id).ok
     with pytest.raises(MeetingFinalised):
-        signoff.finalise(meeting.id, "secretary")
+        signoff.finalise(meeting.id, "secretary", PEOPLE)
 
 
 def voter(meeting: Meeting):

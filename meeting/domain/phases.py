@@ -16,7 +16,9 @@ class Phase(StrEnum):
     COUNTED = "counted"  # 当场计票
     ANNOUNCED = "announced"  # 当场公布
     SUSPENDED = "suspended"  # 投票暂停: the quorum failed while the ballot was open
-    DEFERRED = "deferred"  # 暂缓评议: the applicant is absent; heard later in the meeting
+    # 暂缓评议: the applicant is absent; heard later in the meeting. Not "deferred": that
+    # is an outcome (暂缓), and the labels of codes are looked up by value
+    DEFERRED = "postponed"
     SKIPPED = "skipped"  # 未评议: not heard in this meeting
 
 

@@ -100,10 +100,12 @@ def test_twenty_phones_a_projector_and_a_host_run_a_household_to_the_ballot(
     for phone in phones:
         phone.evaluate(SEEN_BALLOT)
     host.evaluate(
-        """() => document.getElementById("step").addEventListener(
+        """() => document.getElementById("confirm-yes").addEventListener(
             "click", () => { window.clickedAt = Date.now(); }, { once: true, capture: true })"""
     )
-    host.locator("#step").click()  # open the secret ballot
+    host.locator("#step").click()  # open the secret ballot: a member has the floor, so it asks
+    expect(host.locator("#confirm-text")).to_contain_text("正在发言")
+    host.locator("#confirm-yes").click()
     expect(projector.locator("#phase")).to_have_text("无记名投票")
     for phone in phones:
         expect(phone.locator("#ballot-card")).to_be_visible()

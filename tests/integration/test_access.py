@@ -212,6 +212,10 @@ def test_every_page_for_every_visitor(app, live_server, hall) -> None:
         path = rule.build(values, append_unknown=False)[1]
         for visitor in hall["visitors"]:
             allowed = allowed_page(visitor, rule.endpoint, meeting.id)
+            if visitor.display_for is not None:  # a host may have renewed the link meanwhile
+                db.session.expire_all()
+                current = db.session.get(Meeting, visitor.display_for)
+                visitor.browser.get(f"{live_server}/d/{current.id}/{display_token(current)}")
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 before = fingerprint()
                 data = {"csrf_token": visitor.csrf(live_server)} if method == "POST" else None

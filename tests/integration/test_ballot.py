@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from meeting.domain.ballot import BallotClosed, InvalidBallot, TrackerTaken
-from meeting.domain.errors import DomainError, NotEntitledToVote
+from meeting.domain.errors import DomainError, NotEntitledToVote, StepNotAllowed
 from meeting.domain.phases import Phase
 from meeting.domain.roles import Role
 from meeting.domain.tally import Outcome
@@ -320,19 +320,19 @@ def test_paper_slips_are_received_then_entered_and_counted_with_phone_ballots(me
     assert result.tier_code == "C"
 
 
-def test_a_broken_quorum_at_the_close_defers_the_household(meeting) -> None:
+def test_a_broken_quorum_suspends_the_ballot_instead_of_deciding_it(meeting) -> None:
     open_ballot(meeting)
     voters = present_voters(meeting)
     for member in voters[:10]:
         cast(member, 1)
     leaving = next(m for m in voters[10:] if m.role is Role.REPRESENTATIVE)
     presence.set_presence(meeting.id, leaving.id, False, "host")
-    hearings.close_ballot(meeting.id, 1, "host", confirmed=True)
+    with pytest.raises(StepNotAllowed):
+        hearings.close_ballot(meeting.id, 1, "host", confirmed=True)
     db.session.expire_all()
-    result = meeting.households[0].hearing.result
-    assert result.outcome is Outcome.DEFERRED
-    assert result.quorum_at_open["holds"] and not result.quorum_at_close["holds"]
-    assert meeting.households[0].hearing.quorum_broken_at is not None
+    hearing = meeting.households[0].hearing
+    assert hearing.phase is Phase.SUSPENDED and hearing.result is None
+    assert hearing.quorum_broken_at is not None
 
 
 def test_few_ballots_or_the_meeting_setting_keep_the_tracker_list_unpublished(meeting) -> None:

@@ -130,6 +130,7 @@ def test_the_sqlite_file_and_its_wal_forget_the_casting_order(app: Flask) -> Non
 
 def test_a_voided_round_leaves_no_ballot_behind_and_its_rerun_is_sealed(app: Flask) -> None:
     meeting, _ = ensure_demo()
+    meeting_id = meeting.id
     seat_panel(meeting)
     database = Path(db.engine.url.database)
     wal = database.with_name(database.name + "-wal")
@@ -138,20 +139,21 @@ def test_a_voided_round_leaves_no_ballot_behind_and_its_rerun_is_sealed(app: Fla
     db.session.remove()
     assert all(tracker_places(wal, voided, page_size).values()), "the control sees them"
 
-    corrections.void_ballot(meeting.id, 1, "开票前未宣读投票规则", "test")
+    corrections.void_ballot(meeting_id, 1, "开票前未宣读投票规则", "test")
     assert app.extensions["meeting.scrubber"].settled()
     db.session.remove()
     stored = database.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
     assert not [c for c in voided if c.encode() in stored], "destroyed, not kept"
 
     # the same members vote again; the rerun's storage forgets its casting order as well
-    hearings.open_ballot(meeting.id, 1, "test")
+    meeting = db.session.get(Meeting, meeting_id)
+    hearings.open_ballot(meeting_id, 1, "test")
     voters = present_voters(meeting)[:-1]
     codes = []
     for i, member in enumerate(voters):
         codes.append(tracker())
         assert cast(member, 1, CHOICES[i % 3], "B", codes[-1])
-    hearings.close_ballot(meeting.id, 1, "test", confirmed=True)
+    hearings.close_ballot(meeting_id, 1, "test", confirmed=True)
     assert app.extensions["meeting.scrubber"].settled()
     db.session.remove()
     in_file = tracker_places(database, codes, page_size)

@@ -396,7 +396,8 @@ def check_signed_minutes(meeting: Meeting, text: str) -> None:
     export time and its caption, in the text of one of the documents."""
     text = squeezed(text)
     signed_at = in_cst(meeting.finalised_at)
-    assert squeezed(f"会议记录已于 {signed_at} 由 secretary 签署") in text
+    names = "、".join([PEOPLE.host, PEOPLE.secretary, *PEOPLE.scrutineers])
+    assert squeezed(f"会议记录已于 {signed_at} 由 {names} 签署") in text
     assert "尚未签署" not in text and "无更正" not in text
     assert "更正记录" in text and "更正人" in text
     events = signoff.amendments(meeting.id)

@@ -102,7 +102,7 @@ def test_the_cached_layout_gives_the_state_a_fresh_build_gives_after_every_verb(
     # the walk really went through the states that matter
     staff = fresh[("zh", "staff")]
     assert staff["households"][0]["outcome"] is not None
-    assert staff["current"]["position"] == 2 and staff["current"]["phase"] == "deferred"
+    assert staff["current"]["position"] == 2 and staff["current"]["phase"] == "postponed"
     assert {"position": 2, "correction": "skip"} in staff["corrections"]
 
 

@@ -156,17 +156,25 @@ def test_the_ballot_cannot_open_without_a_quorum(live_server, demo, host) -> Non
     assert demo.households[0].hearing.phase.value == "questioning"
 
 
-def test_a_quorum_lost_while_voting_is_shown_and_recorded(live_server, demo, host) -> None:
+def test_a_quorum_lost_while_voting_suspends_the_ballot_and_is_recorded(
+    live_server, demo, host
+) -> None:
     representatives = voters(demo, Role.REPRESENTATIVE)
     for member in representatives[:15]:
         host.send("presence", {"member_id": member.id, "present": True})
     for name in ("start_briefing", "start_statement", "start_questioning", "open_ballot"):
         assert step(host, 1, name)["ok"]
     host.send("presence", {"member_id": representatives[0].id, "present": False})
-    state = host.wait_for(lambda s: s["current"]["quorum_broken"], "the broken quorum")
-    assert not state["quorum"]["holds"]
-    kinds = db.session.scalars(db.select(Event.kind).where(Event.meeting_id == demo.id)).all()
-    assert kinds.count("quorum.broken") == 1
+    state = host.wait_for(lambda s: s["current"]["phase"] == "suspended", "the suspension")
+    assert state["current"]["quorum_broken"] and not state["quorum"]["holds"]
+    refused = host.send("resume_ballot", {"position": 1})  # not without the quorum
+    assert refused["ok"] is False and refused["code"] == "quorum_not_met"
+    events = db.session.scalars(db.select(Event).where(Event.meeting_id == demo.id)).all()
+    suspended = [e for e in events if e.data.get("step") == "suspend_ballot"]
+    assert len(suspended) == 1 and suspended[0].actor == "server"
+    host.send("presence", {"member_id": representatives[0].id, "present": True})
+    state = host.wait_for(lambda s: s["quorum"]["holds"], "the quorum back", after=state["version"])
+    assert {"position": 1, "step": "resume_ballot"} in state["steps"]
 
 
 def test_members_ask_to_speak_during_questioning_only(live_server, demo, host) -> None:

@@ -67,7 +67,9 @@ def test_signing_off_records_the_head_hash_and_closes_the_meeting(meeting) -> No
     assert meeting.status is MeetingStatus.CLOSED
     assert meeting.finalised_by == "secretary" and meeting.finalised_at is not None
     last = audit.events_of(meeting.id)[-1]
-    assert (last.kind, last.data, last.prev_hash) == ("meeting.finalised", {"head": head}, head)
+    expected = {"head": head, "signatories": PEOPLE.to_data()}
+    assert (last.kind, last.data, last.prev_hash) == ("meeting.finalised", expected, head)
+    assert meeting.signatories == PEOPLE.to_data()
     assert audit.verify_chain(meeting.id).ok
     with pytest.raises(MeetingFinalised):
         signoff.finalise(meeting.id, "secretary", PEOPLE)
@@ -142,13 +144,26 @@ def test_the_staff_pages_sign_off_and_amend(staff, app) -> None:
     meeting = meeting_with_households()
     page = f"/staff/meetings/{meeting.id}/audit"
     assert staff.get(page).status_code == 200
-    refused = staff.post(f"/staff/meetings/{meeting.id}/finalise", follow_redirects=True)
+    people = {"host": "韩文静", "secretary": "唐志远", "scrutineers": "王桂兰、张秀英"}
+    url = f"/staff/meetings/{meeting.id}/finalise"
+    refused = staff.post(url, people, follow_redirects=True)
     db.session.expire_all()
     assert meeting.finalised_at is None and refused.status_code == 200
     hear_all(meeting)
-    done = staff.post(f"/staff/meetings/{meeting.id}/finalise", follow_redirects=True)
+    unnamed = staff.post(url, {"host": "", "secretary": ""}, follow_redirects=True)
+    db.session.expire_all()
+    assert (
+        meeting.finalised_at is None
+        and "请填写签署会议记录的主持人和记录人" in unnamed.get_data(as_text=True)
+    )
+    done = staff.post(url, people, follow_redirects=True)
     db.session.expire_all()
     assert meeting.finalised_at is not None and meeting.finalised_by == "clerk"
+    assert meeting.signatories == {
+        "host": "韩文静",
+        "secretary": "唐志远",
+        "scrutineers": ["王桂兰", "张秀英"],
+    }
     assert 'id="amendments"' in done.get_data(as_text=True)
     staff.post(f"/staff/meetings/{meeting.id}/amendments", {"text": "更正第1户人口为3人。"})
     assert "更正第1户人口为3人。" in staff.get(page).get_data(as_text=True)

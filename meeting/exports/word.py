@@ -228,6 +228,18 @@ def _block(document: DocxDocument, label: str, text: str, empty: str) -> None:
         document.add_paragraph(line).paragraph_format.left_indent = Pt(21)
 
 
+def _titled_document(kind: str, meeting_title: str, page_footer: str) -> DocxDocument:
+    """A new document: the kind of document as its title, the meeting's as the subtitle, the
+    page numbers in the footer."""
+    document = _new_document()
+    _page_footer(document, page_footer)
+    document.core_properties.title = f"{meeting_title} {kind}"
+    document.core_properties.language = LANGUAGE
+    document.add_paragraph(kind, style="Title")
+    document.add_paragraph(meeting_title, style="Subtitle")
+    return document
+
+
 def _save(document: DocxDocument) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
@@ -240,12 +252,7 @@ def _save(document: DocxDocument) -> bytes:
 def minutes_docx(minutes: Minutes) -> bytes:
     """The minutes as a .docx file."""
     t = minutes.texts
-    document = _new_document()
-    _page_footer(document, t["page"])
-    document.core_properties.title = f"{minutes.meeting.title} {t['minutes']}"
-    document.core_properties.language = LANGUAGE
-    document.add_paragraph(t["minutes"], style="Title")
-    document.add_paragraph(minutes.meeting.title, style="Subtitle")
+    document = _titled_document(t["minutes"], minutes.meeting.title, t["page"])
 
     m = minutes.meeting
     for label, value in (
@@ -424,12 +431,7 @@ def _trackers(document: DocxDocument, h: HouseholdRecord, t: dict[str, str]) -> 
 def notice_docx(notice: Notice) -> bytes:
     """The public notice list as a .docx file, ready to print and post."""
     t = notice.texts
-    document = _new_document()
-    _page_footer(document, t["page"])
-    document.core_properties.title = f"{notice.meeting.title} {t['notice']}"
-    document.core_properties.language = LANGUAGE
-    document.add_paragraph(t["notice"], style="Title")
-    document.add_paragraph(notice.meeting.title, style="Subtitle")
+    document = _titled_document(t["notice"], notice.meeting.title, t["page"])
     document.add_paragraph(notice.intro)
     _table(document, *notice_table(notice))
     document.add_paragraph(notice.period)
@@ -445,12 +447,7 @@ def notice_docx(notice: Notice) -> bytes:
 def sign_in_docx(sheet: SignInSheet) -> bytes:
     """The sign-in sheet as a .docx file: a tall row per signature, 应到/实到 by role."""
     t = sheet.texts
-    document = _new_document()
-    _page_footer(document, t["page"])
-    document.core_properties.title = f"{sheet.meeting.title} {t['title']}"
-    document.core_properties.language = LANGUAGE
-    document.add_paragraph(t["title"], style="Title")
-    document.add_paragraph(sheet.meeting.title, style="Subtitle")
+    document = _titled_document(t["title"], sheet.meeting.title, t["page"])
     document.add_paragraph(t["held_line"])
     table = _table(
         document,

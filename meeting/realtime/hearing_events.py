@@ -105,24 +105,20 @@ def show(desk: Desk, payload: dict) -> None:
 # --- corrections, each with the host's reason -----------------------------------------------
 
 
-@on_staff("step_back")
-def step_back(desk: Desk, payload: dict) -> None:
-    corrections.step_back(desk.meeting_id, *_position_and_reason(payload), desk.actor)
+def _correction(event: str, service: Callable[[int, int, str, str], None]) -> None:
+    """Register a correction's event: the position and the host's reason, to its service."""
+
+    def correct(desk: Desk, payload: dict) -> None:
+        service(desk.meeting_id, *_position_and_reason(payload), desk.actor)
+
+    correct.__name__ = event
+    on_staff(event)(correct)
 
 
-@on_staff("void_ballot")
-def void_ballot(desk: Desk, payload: dict) -> None:
-    corrections.void_ballot(desk.meeting_id, *_position_and_reason(payload), desk.actor)
-
-
-@on_staff("defer")
-def defer(desk: Desk, payload: dict) -> None:
-    corrections.defer_household(desk.meeting_id, *_position_and_reason(payload), desk.actor)
-
-
-@on_staff("skip")
-def skip(desk: Desk, payload: dict) -> None:
-    corrections.skip_household(desk.meeting_id, *_position_and_reason(payload), desk.actor)
+_correction("step_back", corrections.step_back)
+_correction("void_ballot", corrections.void_ballot)
+_correction("defer", corrections.defer_household)
+_correction("skip", corrections.skip_household)
 
 
 @on_staff("move_household")

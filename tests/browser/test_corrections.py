@@ -79,10 +79,15 @@ def test_a_hearing_recovers_from_a_deferral_a_move_a_void_and_a_lost_quorum(
     # the applicant of household 2 did not come: deferred, with the reason
     correct(host, 'tr[data-position="2"] button[data-correction="defer"]', "申请人未到场")
     expect(host.locator('tr[data-position="2"]')).to_contain_text("暂缓评议")
+    summary = projector.locator("#summary tbody tr")
+    expect(summary.nth(1)).to_contain_text("暂缓评议")  # the hall's overview says so too
     # household 5 is heard before household 4
     correct(host, 'button[data-move="5>4"]', "申请人需提前离开")
     expect(host.locator('tr[data-position="4"]')).to_contain_text(names[5])
     expect(host.locator('tr[data-position="5"]')).to_contain_text(names[4])
+    expect(summary.nth(3)).to_contain_text(names[5])
+    # the member of the first phone witnesses the counts as a scrutineer
+    host.locator(f'input[data-scrutineer="{representatives[0].id}"]').check()
 
     # household 1: the ballot is opened too early and voided
     host.locator('tr[data-position="1"] button', has_text="开始：通报核查情况").click()
@@ -128,6 +133,11 @@ def test_a_hearing_recovers_from_a_deferral_a_move_a_void_and_a_lost_quorum(
     expect(other.locator("#vote-done")).to_be_visible()
     host.locator("#bots").click()  # the demo's members without phones vote; the last closes it
     expect(projector.locator("#result-box")).to_be_visible()
+    expect(host.locator("#confirmed-by")).to_have_text("尚无监票人确认本次计票结果。")
+    phone.locator("#confirm-count").click()  # the scrutineer confirms the count on the phone
+    expect(phone.locator("#count-confirmed")).to_be_visible()
+    expect(host.locator("#confirmed-by")).to_contain_text(representatives[0].name)
+    expect(other.locator("#scrutiny")).to_be_hidden()  # not a scrutineer
     host.locator("#step").click()
     expect(projector.locator("#phase")).to_have_text("已公布")
 
@@ -165,3 +175,5 @@ def test_a_hearing_recovers_from_a_deferral_a_move_a_void_and_a_lost_quorum(
     assert "第 1 轮投票作废" in minutes and "开票前未宣读投票规则" in minutes
     assert "暂缓评议，稍后再议。原因：申请人未到场" in minutes
     assert "投票暂停" in minutes and "到会人数恢复，继续投票" in minutes
+    assert f"监票人确认计票结果：{representatives[0].name}" in minutes  # household 1
+    assert "本次计票结果无监票人确认" in minutes  # household 2: nobody confirmed

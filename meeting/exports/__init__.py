@@ -44,14 +44,14 @@ def _minutes_xlsx(meeting: Meeting) -> bytes:
 
 
 def _notice_docx(meeting: Meeting) -> bytes:
-    from .content import build_notice
-    from .word import notice_docx
+    from .notice import build_notice
+    from .word_lists import notice_docx
 
     return notice_docx(build_notice(meeting))
 
 
 def _notice_pdf(meeting: Meeting) -> bytes:
-    from .content import build_notice
+    from .notice import build_notice
     from .pdf import notice_pdf
 
     return notice_pdf(build_notice(meeting))
@@ -59,7 +59,7 @@ def _notice_pdf(meeting: Meeting) -> bytes:
 
 def _sign_in_docx(meeting: Meeting) -> bytes:
     from .sign_in import build_sign_in_sheet
-    from .word import sign_in_docx
+    from .word_lists import sign_in_docx
 
     return sign_in_docx(build_sign_in_sheet(meeting))
 

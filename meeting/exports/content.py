@@ -1,5 +1,5 @@
-"""What the minutes and the notice say, built once from the database and translated, so the
-DOCX, PDF and XLSX files are drawn from the same figures and words."""
+"""What the minutes say, built once from the database and translated, so the DOCX, PDF and
+XLSX files are drawn from the same figures and words (the notice: notice.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_date
-from flask import current_app
 from flask_babel import force_locale
 
 from ..domain.findings import FindingGroup, headings_in
@@ -26,106 +23,10 @@ from ..settings import current_rules
 from ..store import ballot_box, live_reads
 from ..store.models import BallotResult, Household, Meeting, PanelMember
 from ..texts import translate
+from .dates import MeetingHeader, china_time, header_of
+from .document_texts import all_texts, fill
 from .people import header_lines, signed_by
 from .trail import CorrectionLine, corrections_by_household
-
-#: the words of the documents, beside the labels of codes (meeting/labels.py)
-TEXTS: dict[str, Message] = {
-    "minutes": msg("Minutes of the democratic review hearing"),
-    "notice": msg("Public notice of the democratic review results"),
-    "meeting": msg("Meeting"),
-    "title": msg("Title"),
-    "place": msg("Place"),
-    "date": msg("Date"),
-    "kind": msg("Assistance"),
-    "attendance": msg("Attendance of the review panel"),
-    "name": msg("Name"),
-    "role": msg("Role"),
-    "present": msg("Present"),
-    "absent": msg("Absent"),
-    "presence": msg("Presence"),
-    "votes_by": msg("Votes by"),
-    "phone": msg("phone"),
-    "paper": msg("paper"),
-    "quorum": msg("Quorum at each ballot"),
-    "at_open": msg("At the opening"),
-    "at_close": msg("At the close"),
-    "representatives": msg("Representatives present"),
-    "cadres": msg("Cadres present"),
-    "quorum_key": msg(
-        "Each cell: representatives present / cadres present, and whether the quorum held."
-    ),
-    "quorum_holds": msg("Quorum held"),
-    "quorum_fails": msg("Quorum not met"),
-    "households": msg("Hearings of the households"),
-    "no": msg("No."),
-    "head": msg("Head of household"),
-    "persons": msg("Persons"),
-    "address": msg("Address"),
-    "category": msg("Category"),
-    "application": msg("Application"),
-    "investigator": msg("Investigator"),
-    "findings": msg("Home-visit findings"),
-    "recommendation": msg("Recommendation"),
-    "proposed_tier": msg("Proposed tier"),
-    "statement": msg("The applicant's statement"),
-    "questioning": msg("Questions and answers"),
-    "recusals": msg("Recusals"),
-    "corrections": msg("Corrections during the hearing"),
-    "reason": msg("Reason"),
-    "none": msg("none"),
-    "ballot": msg("Secret ballot"),
-    "entitled": msg("Entitled to vote"),
-    "cast": msg("Ballots cast"),
-    "on_phone": msg("On phones"),
-    "on_paper": msg("On paper"),
-    "eligible": msg("Eligible"),
-    "not_eligible": msg("Not eligible"),
-    "abstain": msg("Abstentions"),
-    "deferred": msg("Deferred"),
-    "basis": msg("Majority measured against"),
-    "outcome": msg("Outcome"),
-    "tier": msg("Subsidy tier"),
-    "per_person": msg("Monthly per person (yuan)"),
-    "household_total": msg("Monthly for the household (yuan)"),
-    "tier_sum": msg("%(per_person)s yuan a person × %(persons)d persons = %(total)s yuan a month"),
-    "not_counted": msg("Not yet counted."),
-    "trackers": msg("Tracker codes and their ballots"),
-    "tracker": msg("Tracker code"),
-    "choice": msg("Choice"),
-    "trackers_unpublished": msg("The tracker list of this household is not published."),
-    "totals": msg("Totals"),
-    "reviewed": msg("Reviewed"),
-    "pending": msg("Not yet counted"),
-    "household_count": msg("Households"),
-    "audit": msg("Audit trail"),
-    "head_hash": msg("Final hash of the meeting's event log"),
-    "hash_scope": msg("The hash covers every entry of the meeting's event log up to this export."),
-    "times_note": msg("Times are China Standard Time (UTC+8)."),
-    "sign_off": msg("Sign-off"),
-    "signed_off": msg("The minutes were signed off at %(moment)s by %(name)s"),
-    "not_signed_off": msg("Not yet signed off"),
-    "amendments": msg("Amendments"),
-    "amended_at": msg("Time"),
-    "amended_by": msg("Amended by"),
-    "amendment_text": msg("Text of the amendment"),
-    "no_amendments": msg("No amendments."),
-    "signatures": msg("Signatures"),
-    "signature": msg("Signature"),
-    "panel_member": msg("Panel member"),
-    "page": msg("Page %(page)s of %(pages)s"),
-    "notice_intro": msg(
-        "The panel reviewed the following households at its meeting of %(date)s at %(place)s."
-    ),
-    "notice_period": msg("Notice period: %(days)d days from the day this list is posted."),
-    "object_to": msg("Objections"),
-    "contact": msg("Contact"),
-    "posted_by": msg("Posted by the democratic review panel, %(date)s"),
-    "generated": msg("Produced %(moment)s"),
-    "sheet_households": msg("Households"),
-    "sheet_attendance": msg("Attendance"),
-    "sheet_trackers": msg("Tracker codes"),
-}
 
 
 @dataclass(frozen=True)
@@ -264,16 +165,6 @@ class AmendmentLine:
 
 
 @dataclass(frozen=True)
-class MeetingHeader:
-    id: int
-    title: str
-    place: str
-    held_on: dt.date
-    held_on_text: str
-    kind: str
-
-
-@dataclass(frozen=True)
 class Minutes:
     """The minutes (会议记录) of one meeting, every figure and word already in its language."""
 
@@ -296,37 +187,13 @@ class Minutes:
     people: list[tuple[str, str]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class NoticeRow:
-    position: int
-    head_name: str
-    persons: int
-    outcome_label: str
-    tier: TierAmount | None
-
-
-@dataclass(frozen=True)
-class Notice:
-    """The public notice list (公示名单): what a notice may show and nothing more."""
-
-    locale: str
-    meeting: MeetingHeader
-    rows: list[NoticeRow]
-    intro: str
-    period: str
-    object_to: str
-    contact: str
-    posted_by: str
-    texts: dict[str, str] = field(default_factory=dict)
-
-
 # --- building ------------------------------------------------------------------------------
 
 
 def build_minutes(meeting: Meeting, locale: str = "zh") -> Minutes:
     """Everything the minutes show, read from the database once, in ``locale``."""
     with force_locale(locale):
-        texts = _texts()
+        texts = all_texts()
         trail = corrections_by_household(meeting.id, china_time)
         households = [_household(h, texts, trail.get(h.id, [])) for h in meeting.households]
         return Minutes(
@@ -338,7 +205,7 @@ def build_minutes(meeting: Meeting, locale: str = "zh") -> Minutes:
             head_hash=head_hash(meeting.id),
             signatures=_signatures(meeting, texts),
             texts=texts,
-            produced=_fill("generated", moment=china_time(dt.datetime.now(dt.UTC))),
+            produced=fill("generated", moment=china_time(dt.datetime.now(dt.UTC))),
             signed_off=meeting.finalised_at is not None,
             sign_off=_sign_off(meeting, texts),
             amendments=[
@@ -353,89 +220,10 @@ def build_minutes(meeting: Meeting, locale: str = "zh") -> Minutes:
         )
 
 
-def build_notice(meeting: Meeting, locale: str = "zh") -> Notice:
-    """The notice list of the counted households, in ``locale``: no ID or phone numbers."""
-    settings = current_app.extensions["meeting.settings"].notice
-    with force_locale(locale):
-        texts = _texts()
-        header = header_of(meeting, locale)
-        rows = []
-        for household in meeting.households:
-            result = household.hearing.result
-            if result is None:
-                continue
-            rows.append(
-                NoticeRow(
-                    position=household.position,
-                    head_name=household.head_name,
-                    persons=household.persons,
-                    outcome_label=translate(result.outcome),
-                    tier=_tier_amount(result.tier_code, household.persons),
-                )
-            )
-        return Notice(
-            locale=locale,
-            meeting=header,
-            rows=rows,
-            intro=_fill("notice_intro", date=header.held_on_text, place=header.place),
-            period=_fill("notice_period", days=settings.period_days),
-            object_to=settings.object_to,
-            contact=settings.contact,
-            posted_by=_fill("posted_by", date=header.held_on_text),
-            texts=texts,
-        )
-
-
-def _fill(key: str, **params: Any) -> str:
-    """One of the TEXTS with its values filled in, in the current locale."""
-    return translate(Message(TEXTS[key].template, params))
-
-
-def _texts() -> dict[str, str]:
-    return {key: translate(message) for key, message in TEXTS.items()}
-
-
-def header_of(meeting: Meeting, locale: str) -> MeetingHeader:
-    return MeetingHeader(
-        id=meeting.id,
-        title=meeting.title,
-        place=meeting.place,
-        held_on=meeting.held_on,
-        held_on_text=format_date(meeting.held_on, format="long", locale=_babel_locale(locale)),
-        kind=translate(meeting.kind),
-    )
-
-
-def _china_zone() -> dt.tzinfo:
-    """China Standard Time: Asia/Shanghai, or a fixed UTC+8 without the tz database."""
-    try:
-        return ZoneInfo("Asia/Shanghai")
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return dt.timezone(dt.timedelta(hours=8), "CST")
-
-
-#: the zone every time in the documents is printed in
-CHINA_TIME = _china_zone()
-
-
-def china_time(moment: dt.datetime) -> str:
-    """A moment as the documents print it, in China Standard Time: "2026-11-23 14:05".
-
-    A naive datetime (SQLite returns them) is taken as UTC, as the app stores it.
-    """
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
-
-
 def _sign_off(meeting: Meeting, texts: dict[str, str]) -> str:
     if meeting.finalised_at is None:
         return texts["not_signed_off"]
-    return _fill("signed_off", moment=china_time(meeting.finalised_at), name=signed_by(meeting))
-
-
-def _babel_locale(locale: str) -> str:
-    return "zh_Hans_CN" if locale == "zh" else locale
+    return fill("signed_off", moment=china_time(meeting.finalised_at), name=signed_by(meeting))
 
 
 def _attendee(member: PanelMember, texts: dict[str, str]) -> Attendee:
@@ -508,7 +296,7 @@ def _count(household: Household, result: BallotResult, texts: dict[str, str]) ->
         outcome_label=translate(result.outcome),
         reason=translate(Message.from_data(result.reason)),
         tier=tier,
-        tier_sum=_fill(
+        tier_sum=fill(
             "tier_sum",
             per_person=money(tier.per_person),
             persons=household.persons,
@@ -617,30 +405,3 @@ def money(amount: Decimal) -> str:
     """A yuan amount without needless decimals: 420, 187.5."""
     text = f"{amount:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def notice_table(notice: Notice) -> tuple[list[str], list[list[object]]]:
-    """The notice's table: its header and rows, the same in every format."""
-    t = notice.texts
-    header = [
-        t["no"],
-        t["head"],
-        t["persons"],
-        t["outcome"],
-        t["tier"],
-        t["per_person"],
-        t["household_total"],
-    ]
-    rows: list[list[object]] = [
-        [
-            r.position,
-            r.head_name,
-            r.persons,
-            r.outcome_label,
-            r.tier.label if r.tier else "",
-            money(r.tier.per_person) if r.tier else "",
-            money(r.tier.household_total) if r.tier else "",
-        ]
-        for r in notice.rows
-    ]
-    return header, rows

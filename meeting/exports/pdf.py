@@ -10,7 +10,8 @@ from functools import lru_cache
 
 from flask import render_template
 
-from .content import Minutes, Notice, notice_table
+from .content import Minutes
+from .notice import Notice, notice_table
 from .sign_in import SignInSheet
 
 #: Simplified Chinese faces, best first: Debian's fonts-noto-cjk, then others a laptop may have

@@ -13,7 +13,7 @@ from ..domain.messages import msg
 from ..domain.roles import Role
 from ..store.models import Meeting
 from ..texts import translate
-from .content import MeetingHeader, china_time, header_of
+from .dates import MeetingHeader, china_time, header_of
 
 TEXTS = {
     "title": msg("Sign-in sheet"),

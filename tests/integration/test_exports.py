@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from meeting.cli import main
 from meeting.domain.signoff import Signatories
-from meeting.exports import content, export, pdf
+from meeting.exports import dates, export, pdf
 from meeting.exports.content import build_minutes
 from meeting.extensions import db
 from meeting.services import audit, casting, hearings, notes, recusals, seats, signoff
@@ -221,7 +221,7 @@ def test_the_workbook_has_a_row_per_household_with_the_figures_of_the_database(
 def recorded_texts() -> dict[str, str]:
     from flask_babel import force_locale
 
-    from meeting.exports.content import _texts
+    from meeting.exports.document_texts import all_texts as _texts
 
     with force_locale("zh"):
         return _texts()
@@ -464,17 +464,17 @@ def test_times_are_written_in_china_standard_time_with_or_without_the_tz_databas
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     moment = dt.datetime(2026, 11, 23, 6, 5, tzinfo=dt.UTC)
-    assert content.china_time(moment) == "2026-11-23 14:05"
-    assert content.china_time(moment.replace(tzinfo=None)) == "2026-11-23 14:05"  # SQLite
-    assert content.china_time(dt.datetime(2026, 11, 23, 20, 30, tzinfo=dt.UTC)) == (
+    assert dates.china_time(moment) == "2026-11-23 14:05"
+    assert dates.china_time(moment.replace(tzinfo=None)) == "2026-11-23 14:05"  # SQLite
+    assert dates.china_time(dt.datetime(2026, 11, 23, 20, 30, tzinfo=dt.UTC)) == (
         "2026-11-24 04:30"
     )
 
     def missing(key: str) -> zoneinfo.ZoneInfo:
         raise zoneinfo.ZoneInfoNotFoundError(key)
 
-    monkeypatch.setattr(content, "ZoneInfo", missing)
-    zone = content._china_zone()
+    monkeypatch.setattr(dates, "ZoneInfo", missing)
+    zone = dates._china_zone()
     assert zone.utcoffset(None) == dt.timedelta(hours=8)
-    monkeypatch.setattr(content, "CHINA_TIME", zone)
-    assert content.china_time(moment) == "2026-11-23 14:05"
+    monkeypatch.setattr(dates, "CHINA_TIME", zone)
+    assert dates.china_time(moment) == "2026-11-23 14:05"

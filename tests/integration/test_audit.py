@@ -24,6 +24,9 @@ from ..conftest import REPO
 from .audit_helpers import hear, meeting_with_households
 from .test_migrations import postgres_url  # noqa: F401  (a fixture)
 
+# slow: hears whole meetings, on SQLite and PostgreSQL; left to the whole suite
+pytestmark = pytest.mark.slow
+
 #: the entry the tampering tests change: one in the middle of the log
 TARGET = 20
 

@@ -29,6 +29,9 @@ from .ballot_helpers import cast, open_ballot, present_voters, seat_of, seat_pan
 from .live import Phone, Screen, close_all, staff_cookies
 from .test_migrations import postgres_url  # noqa: F401 - a fixture
 
+# slow: scans database files and PostgreSQL pages, round after round; left to the whole suite
+pytestmark = pytest.mark.slow
+
 CHOICES = ("eligible", "not_eligible", "abstain")
 ROUNDS = 8  # households balloted per database; each gives one rank correlation
 

@@ -23,6 +23,9 @@ from meeting.cli import main
 
 from ..conftest import REPO
 
+# slow: runs the command line, and servers; left to the whole suite
+pytestmark = pytest.mark.slow
+
 HEAD = sorted(p.name for p in (REPO / "meeting/migrations/versions").glob("0*.py"))[-1][:4]
 
 

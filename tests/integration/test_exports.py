@@ -40,6 +40,9 @@ from .ballot_helpers import (
     cast as cast_one,
 )
 
+# slow: renders the documents (WeasyPrint, pdftoppm); left to the whole suite
+pytestmark = pytest.mark.slow
+
 ID_NUMBER = "110101195003071234"
 STATEMENT = "家中两人均无固定收入。\n老伴长期患病，每月药费约六百元。"
 QUESTIONS = "问：家中是否有车辆？\n答：没有。\n问：子女是否给生活费？\n答：女儿每月给二百元。"

@@ -19,6 +19,9 @@ from meeting.store.models import Event, Meeting
 from .ballot_helpers import cast, close_if_open, open_ballot, present_voters, seat_of, seat_panel
 from .test_exports import docx_text
 
+# slow: hears a whole meeting and renders its minutes; left to the whole suite
+pytestmark = pytest.mark.slow
+
 
 def count_household(meeting: Meeting, position: int) -> None:
     open_ballot(meeting, position)

@@ -22,6 +22,9 @@ from ..conftest import service_missing
 from .ballot_helpers import seat_panel
 from .test_exports import docx_text, pdf_text
 
+# slow: renders the sheet with WeasyPrint and LibreOffice; left to the whole suite
+pytestmark = pytest.mark.slow
+
 
 def png(pdf: Path, stem: Path) -> Path:
     subprocess.run(["pdftoppm", "-r", "70", "-png", "-singlefile", str(pdf), str(stem)], check=True)

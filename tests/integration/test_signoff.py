@@ -29,6 +29,9 @@ from meeting.store.models import Event, Meeting, MeetingStatus
 from .audit_helpers import hear, hear_all, meeting_with_households
 from .ballot_helpers import ballot, cast, tracker
 
+# slow: hears every household of a meeting before each sign-off; left to the whole suite
+pytestmark = pytest.mark.slow
+
 PEOPLE = Signatories("韩文静", "唐志远", ("王桂兰", "张秀英"))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from meeting.domain.findings import FindingHeading
@@ -14,6 +15,9 @@ from meeting.services import setup
 from meeting.store.models import Event, Household, Meeting
 
 from ..conftest import STAFF_PASSWORD, StaffClient, make_meeting
+
+# slow: walks every setup page, imports included; left to the whole suite
+pytestmark = pytest.mark.slow
 
 
 def test_staff_pages_need_a_sign_in(client) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from collections.abc import Mapping
@@ -13,6 +14,8 @@ from flask import Flask, Response, request
 from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate, socketio
 from .resources import PACKAGE_DIR, resource_dir
 from .settings import ConfigError, Settings, load_settings
+
+logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
 
@@ -35,7 +38,7 @@ def create_app(
         static_folder=str(resource_dir("static")),
         template_folder=str(resource_dir("templates")),
     )
-    os.makedirs(app.instance_path, exist_ok=True)
+    _private_instance(app.instance_path)
 
     settings = load_settings({k: config.pop(k) for k in ("rules", "server") if k in config})
     _check_async_mode(settings.server.async_mode)
@@ -91,6 +94,22 @@ def _check_async_mode(mode: str) -> None:
             '[server] async_mode = "gevent" needs the standard library patched at start-up: '
             "run the app with the `meeting` command (e.g. `meeting serve --async gevent`)"
         )
+
+
+def _private_instance(instance_path: str) -> None:
+    """The instance folder holds the database (ballots, during a ballot still in casting
+    order) and the key that signs cards: readable by the app's own account only. Files
+    made from here on are 0600 and folders 0700 (the umask); an older folder is narrowed."""
+    os.umask(0o077)
+    os.makedirs(instance_path, mode=0o700, exist_ok=True)
+    folder = Path(instance_path)
+    for path in [folder, *folder.iterdir()]:
+        wanted = 0o700 if path.is_dir() else 0o600
+        if path.stat().st_mode & 0o077:
+            try:
+                path.chmod(wanted)
+            except OSError:
+                logger.warning("%s is readable by other accounts and cannot be narrowed", path)
 
 
 def _instance_secret_key(instance_path: str) -> str:

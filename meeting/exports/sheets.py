@@ -89,10 +89,20 @@ def household_row(h: HouseholdRecord) -> list[object]:
     ]
 
 
+def _append(sheet: Worksheet, row: list[object]) -> None:
+    """One row, every text written as text: a name or a finding imported as "=HYPERLINK(...)"
+    or "=cmd|..." must never become a live formula in the clerk's spreadsheet (OWASP's
+    CSV-injection rule; openpyxl would store any text starting with "=" as a formula)."""
+    sheet.append(row)
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
 def _sheet(sheet: Worksheet, header: list[str], rows: list[list[object]]) -> None:
-    sheet.append(header)
+    _append(sheet, header)
     for row in rows:
-        sheet.append(row)
+        _append(sheet, row)
     bold = Font(name=SHEET_FONT, bold=True)
     plain = Font(name=SHEET_FONT)
     for cell in sheet[1]:
@@ -118,7 +128,7 @@ def _sign_off_sheet(sheet: Worksheet, minutes: Minutes) -> None:
         ["", minutes.produced],
         ["", t["times_note"]],
     ):
-        sheet.append(row)
+        _append(sheet, row)
     bold = Font(name=SHEET_FONT, bold=True)
     plain = Font(name=SHEET_FONT)
     for label, value in sheet.iter_rows():

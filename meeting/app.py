@@ -39,6 +39,7 @@ def create_app(
         template_folder=str(resource_dir("templates")),
     )
     _private_instance(app.instance_path)
+    _cap_database_logs()
 
     settings = load_settings({k: config.pop(k) for k in ("rules", "server") if k in config})
     _check_async_mode(settings.server.async_mode)
@@ -94,6 +95,23 @@ def _check_async_mode(mode: str) -> None:
             '[server] async_mode = "gevent" needs the standard library patched at start-up: '
             "run the app with the `meeting` command (e.g. `meeting serve --async gevent`)"
         )
+
+
+class _NoRowsLogged(logging.Filter):
+    """SQLAlchemy's engine logs every row it reads at DEBUG: ballots as the close reads them
+    and who voted after each ballot, which read together link a voter to a ballot, and the
+    staff's password hashes. Whatever level is configured, the engine logs no more than
+    statements (their parameters hidden: ``hide_parameters``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.INFO
+
+
+def _cap_database_logs() -> None:
+    for name in ("sqlalchemy.engine", "sqlalchemy.engine.Engine"):
+        engine_logger = logging.getLogger(name)
+        if not any(isinstance(f, _NoRowsLogged) for f in engine_logger.filters):
+            engine_logger.addFilter(_NoRowsLogged())
 
 
 def _private_instance(instance_path: str) -> None:

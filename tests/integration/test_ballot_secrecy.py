@@ -22,7 +22,7 @@ from meeting.domain.roles import Role
 from meeting.extensions import db
 from meeting.services import corrections, hearings
 from meeting.services.demo import ensure_demo
-from meeting.store.models import Meeting
+from meeting.store.models import Meeting, StaffUser
 
 from ..conftest import REPO
 from .ballot_helpers import cast, open_ballot, present_voters, seat_of, seat_panel, tracker
@@ -421,3 +421,9 @@ def test_no_log_record_puts_a_choice_or_tracker_next_to_a_member_or_socket(
         about_voter = [i for i in identities if i in line]
         assert not (about_ballot and about_voter), f"{about_ballot} next to {about_voter}: {line}"
     assert not any("cast_ballot" in line for line in records.lines)
+    # the pairing attack: ballot rows in casting order in some lines and who voted in others
+    # would link the two even with no line holding both; at DEBUG, no row is logged at all
+    assert not [line for line in records.lines for code in codes if code in line]
+    assert not [line for line in records.lines if line.startswith("Row ")]
+    hashes = [u.password_hash for u in db.session.scalars(db.select(StaffUser))]
+    assert not [line for line in records.lines for h in hashes if h in line]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import secrets
@@ -73,6 +74,11 @@ def create_app(
             "application/json",
         ],
         JOIN_RATE_LIMIT=settings.server.join_rate_limit,
+        # a staff session lasts while it is used, and ends after the idle time
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(minutes=settings.server.staff_idle_minutes),
+        SESSION_REFRESH_EACH_REQUEST=True,
+        REMEMBER_COOKIE_DURATION=dt.timedelta(days=7),
+        REMEMBER_COOKIE_HTTPONLY=True,
     )
     app.config.update(config)
 

@@ -41,6 +41,10 @@ class ServerSettings:
     default_locale: str
     sqlite_busy_timeout_ms: int
     join_rate_limit: str
+    #: how often one address, and one account, may try to sign in
+    sign_in_rate_limit: str
+    #: a staff session ends after this many minutes without a request
+    staff_idle_minutes: int
     #: database connections each server process keeps (and how many more it may open)
     db_pool_size: int
     db_pool_overflow: int
@@ -124,6 +128,8 @@ def _server(raw: Mapping[str, Any]) -> ServerSettings:
             default_locale=str(raw.get("default_locale", "zh")),
             sqlite_busy_timeout_ms=int(raw.get("sqlite_busy_timeout_ms", 5000)),
             join_rate_limit=str(raw.get("join_rate_limit", "30 per minute")),
+            sign_in_rate_limit=str(raw.get("sign_in_rate_limit", "10 per 5 minutes")),
+            staff_idle_minutes=int(raw.get("staff_idle_minutes", 480)),
             db_pool_size=int(raw.get("db_pool_size", 10)),
             db_pool_overflow=int(raw.get("db_pool_overflow", 20)),
             db_pool_timeout_s=float(raw.get("db_pool_timeout_s", 3)),

@@ -51,6 +51,30 @@ def link_room(meeting_id: int) -> str:
 def close_displays(meeting_id: int) -> None:
     """Disconnect every screen of this process that came in by the meeting's display link:
     once the link is renewed, they get no further state (and cannot connect again)."""
-    participants = list(socketio.server.manager.get_participants("/", link_room(meeting_id)))
-    for sid, _eio_sid in participants:
+    _disconnect(link_room(meeting_id))
+
+
+def account_room(user_id: int) -> str:
+    """Every staff screen of one account (its console, projector, secretary page)."""
+    return f"account:{user_id}"
+
+
+def seat_room(member_id: int) -> str:
+    """The phone holding one member's seat."""
+    return f"seat:{member_id}"
+
+
+def close_account_screens(user_id: int) -> None:
+    """Disconnect every screen of this account in this process (it signed out, or its roles
+    or password changed): no further state reaches them."""
+    _disconnect(account_room(user_id))
+
+
+def close_seat_screens(member_id: int) -> None:
+    """Disconnect the phone of a seat that was freed or whose card was reissued."""
+    _disconnect(seat_room(member_id))
+
+
+def _disconnect(name: str) -> None:
+    for sid, _eio_sid in list(socketio.server.manager.get_participants("/", name)):
         socketio.server.disconnect(sid, namespace="/")

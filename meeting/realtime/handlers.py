@@ -44,7 +44,16 @@ from ..texts import translate
 from ..web.access import ANY_STAFF, EVENTS, display_granted, staff_may
 from ..web.i18n import select_locale
 from . import payloads
-from .audience import DISPLAY, MEMBER, STAFF, link_room, room
+from .audience import (
+    DISPLAY,
+    MEMBER,
+    STAFF,
+    account_room,
+    close_seat_screens,
+    link_room,
+    room,
+    seat_room,
+)
 from .payloads import Malformed
 from .state import build_states
 
@@ -96,6 +105,10 @@ def connect(auth: dict[str, Any] | None) -> None:
     join_room(room(meeting.id, facts["view"], locale))
     if facts["view"] == DISPLAY and not current_user.is_authenticated:
         join_room(link_room(meeting.id))  # renewing the link disconnects it
+    elif facts["view"] == MEMBER:
+        join_room(seat_room(facts["member"]))  # freeing the seat disconnects it
+    else:
+        join_room(account_room(current_user.id))  # signing out disconnects it
     if "meeting.feed" in current_app.extensions:  # other processes' changes reach it too
         current_app.extensions["meeting.feed"].start()
     try:
@@ -302,12 +315,16 @@ def set_everyone_present(desk: Desk, payload: dict) -> dict[str, Any]:
 
 @on_staff("release_seat")
 def release_seat(desk: Desk, payload: dict) -> None:
-    seats.release_seat(desk.meeting_id, payloads.whole_number(payload, "member_id"), desk.actor)
+    member_id = payloads.whole_number(payload, "member_id")
+    seats.release_seat(desk.meeting_id, member_id, desk.actor)
+    close_seat_screens(member_id)  # the freed phone gets no further state
 
 
 @on_staff("new_card")
 def new_card(desk: Desk, payload: dict) -> None:
-    seats.issue_new_card(desk.meeting_id, payloads.whole_number(payload, "member_id"), desk.actor)
+    member_id = payloads.whole_number(payload, "member_id")
+    seats.issue_new_card(desk.meeting_id, member_id, desk.actor)
+    close_seat_screens(member_id)
 
 
 @on_staff("seat_request")

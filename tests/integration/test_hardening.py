@@ -102,3 +102,68 @@ def test_the_instance_folder_and_its_files_are_private(tmp_path: Path, monkeypat
         os.umask(saved)
     for path in (instance, instance / "secret_key", old, fresh):
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+
+
+def test_sign_in_is_throttled_per_address_with_a_clear_message(app, client) -> None:
+    from meeting.services.staff import create_staff
+
+    from ..conftest import STAFF_PASSWORD, StaffClient
+
+    create_staff("clerk", STAFF_PASSWORD)
+    browser = StaffClient(client)
+    answers = [
+        browser.post("/login", {"username": "clerk", "password": f"wrong {i}"}).status_code
+        for i in range(10)
+    ]
+    assert answers == [200] * 10
+    refused = browser.post("/login", {"username": "clerk", "password": STAFF_PASSWORD})
+    assert refused.status_code == 429
+    assert "尝试次数过多" in refused.get_data(as_text=True)
+
+
+def test_a_staff_session_ends_after_its_idle_time(app, client) -> None:
+    from meeting.services.staff import create_staff
+
+    from ..conftest import STAFF_PASSWORD, StaffClient
+
+    create_staff("clerk", STAFF_PASSWORD)
+    answer = StaffClient(client).post("/login", {"username": "clerk", "password": STAFF_PASSWORD})
+    cookie = next(h for h in answer.headers.getlist("Set-Cookie") if h.startswith("session="))
+    assert "Expires=" in cookie  # not a cookie that lives as long as the browser stays open
+    assert app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() == 480 * 60
+    assert "remember_token" not in " ".join(answer.headers.getlist("Set-Cookie"))
+
+
+def test_signing_out_and_freeing_a_seat_disconnect_their_screens_at_once(live_server, demo) -> None:
+    import requests
+
+    from .live import Phone, Screen
+
+    cookies = staff_cookies(live_server)
+    console = Screen(live_server, demo.id, "staff", cookies).connect()
+    host = Screen(live_server, demo.id, "staff", staff_cookies(live_server)).connect()
+    member = demo.members[0]
+    phone = Phone(live_server)
+    phone.scan(member)
+    screen = phone.screen(demo.id)
+    try:
+        assert host.send("release_seat", {"member_id": member.id})["ok"]
+        wait_until(lambda: not screen.client.connected, "the freed phone disconnected")
+        session = requests.Session()
+        session.cookies.update(cookies)
+        page = session.get(live_server + "/staff/meetings").text
+        token = page.split('name="csrf_token" value="')[1].split('"')[0]
+        session.post(live_server + "/logout", data={"csrf_token": token})
+        wait_until(lambda: not console.client.connected, "the signed-out console disconnected")
+    finally:
+        for client in (console, host, screen):
+            client.close()
+
+
+def wait_until(condition, what: str) -> None:
+    import time
+
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        assert time.monotonic() < deadline, f"never: {what}"
+        time.sleep(0.02)

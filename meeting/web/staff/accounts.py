@@ -17,7 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ...domain.errors import DomainError
 from ...domain.staff_roles import StaffRole
 from ...extensions import db
-from ...realtime.audience import close_displays
+from ...realtime.audience import close_account_screens, close_displays
 from ...services import display_link, staff
 from ...store.models import Meeting, StaffUser
 from ...texts import translate
@@ -90,6 +90,7 @@ def edit_account(user_id: int) -> str | Response:
         except DomainError as refused:
             flash(translate(refused.message), "error")
         else:
+            close_account_screens(account.id)  # its rights changed: its screens reconnect
             flash(_("Account saved."), "success")
             return redirect(url_for("staff.accounts"))
     return render_template("staff/account_form.html", form=form, account=account)

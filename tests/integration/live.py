@@ -120,6 +120,15 @@ def _holds(condition: Callable[[dict[str, Any]], bool], state: dict[str, Any]) -
         return False
 
 
+def wait_until(condition: Callable[[], bool], what: str) -> None:
+    """Wait for ``condition`` (polled) up to WAIT seconds, else fail naming ``what``."""
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never: {what}")
+        time.sleep(0.02)
+
+
 def close_all(screens: list[Screen]) -> None:
     """Close many connections at once: each close waits on the development server's
     websocket for a few seconds, and phones in a hall do not leave one after another."""

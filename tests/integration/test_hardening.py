@@ -18,7 +18,7 @@ from meeting.exports import export
 from meeting.services import setup
 
 from ..conftest import REPO, make_meeting
-from .live import WAIT, staff_cookies
+from .live import WAIT, staff_cookies, wait_until
 
 PAYLOADS = (
     "=cmd|' /C calc'!A0",
@@ -158,12 +158,3 @@ def test_signing_out_and_freeing_a_seat_disconnect_their_screens_at_once(live_se
     finally:
         for client in (console, host, screen):
             client.close()
-
-
-def wait_until(condition, what: str) -> None:
-    import time
-
-    deadline = time.monotonic() + WAIT
-    while not condition():
-        assert time.monotonic() < deadline, f"never: {what}"
-        time.sleep(0.02)

@@ -17,7 +17,7 @@ from meeting.extensions import db
 from meeting.store.models import Event, Meeting, PanelMember
 
 from ..conftest import make_meeting
-from .live import Phone, Screen, staff_cookies
+from .live import Phone, Screen, staff_cookies, wait_until
 
 
 def voters(meeting: Meeting, role: Role) -> list[PanelMember]:
@@ -407,8 +407,11 @@ def test_signing_out_ends_the_open_connections_of_that_account(live_server, demo
     page = browser.get(f"{live_server}/staff/meetings").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     assert browser.post(f"{live_server}/logout", data={"csrf_token": token}).ok
-    answer = console.send("presence", {"member_id": demo.members[1].id, "present": True})
-    assert answer == {"ok": False, "error": "请先登录。"}
+    # the console is disconnected at once, and cannot come back without a sign-in
+    wait_until(lambda: not console.client.connected, "the signed-out console disconnected")
+    again = Screen(live_server, demo.id, "staff", cookies)
+    with pytest.raises(socketio.exceptions.ConnectionError, match="请先登录"):
+        again.connect()
     db.session.expire_all()
     assert not demo.members[1].present
     console.close()
@@ -421,11 +424,10 @@ def test_a_phone_whose_seat_was_freed_can_no_longer_act(live_server, demo, host)
     for name in ("start_briefing", "start_statement", "start_questioning"):
         step(host, 1, name)
     assert host.send("release_seat", {"member_id": demo.members[0].id})["ok"]
-    assert screen.send("raise_hand") == {
-        "ok": False,
-        "error": "这部手机已不再绑定入会座位。",
-        "code": "seat_lost",
-    }
+    # the freed phone is disconnected at once, and cannot come back into the meeting
+    wait_until(lambda: not screen.client.connected, "the freed phone disconnected")
+    with pytest.raises(socketio.exceptions.ConnectionError, match="这部手机还没有加入本次会议"):
+        phone.screen(demo.id)
     screen.close()
 
 

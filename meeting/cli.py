@@ -6,6 +6,7 @@ import gc
 import logging
 import os
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -174,6 +175,40 @@ def verify_command(meeting_id: int) -> None:
         click.echo(f"BROKEN at entry {report.broken_seq}: {report.problem}")
         sys.exit(1)
     click.echo(f"OK: {report.count} events, head hash {report.head}")
+
+
+@main.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Back up even while a ballot is open.")
+@with_appcontext
+def backup_command(path: str, force: bool) -> None:
+    """Copy the SQLite database consistently, while the app runs (SQLite's online backup).
+
+    Refused while a ballot is open: until its close reseals them, its ballots lie in the
+    database in the order they were cast, and a copy would keep that order.
+    """
+    from .services.backup import BackupRefused, backup
+
+    try:
+        written = backup(Path(path), force=force)
+    except BackupRefused as refused:
+        raise click.ClickException(str(refused)) from refused
+    click.echo(str(written))
+
+
+@main.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def restore_command(path: str) -> None:
+    """Put a backup in place of the database, after checking every meeting's audit trail in
+    it. Stop `meeting serve` first."""
+    from .services.backup import BackupRefused, restore
+
+    try:
+        meetings = restore(Path(path))
+    except BackupRefused as refused:
+        raise click.ClickException(str(refused)) from refused
+    click.echo(f"Restored {meetings} meetings from {path}; every audit trail verified.")
 
 
 @main.command("export")

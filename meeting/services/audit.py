@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..domain.audit import ChainReport, LoggedEvent, check_chain
 from ..extensions import db
@@ -22,9 +23,10 @@ def events_of(meeting_id: int) -> list[Event]:
     )
 
 
-def verify_chain(meeting_id: int) -> ChainReport:
-    """Recompute the meeting's chain from the stored rows; the first broken entry, if any."""
-    rows = db.session.execute(
+def verify_chain(meeting_id: int, session: Session | None = None) -> ChainReport:
+    """Recompute the meeting's chain from the stored rows (of ``session``'s database, the
+    app's by default); the first broken entry, if any."""
+    rows = (session or db.session).execute(
         select(
             Event.seq, Event.at, Event.kind, Event.actor, Event.data, Event.prev_hash, Event.hash
         )

@@ -18,8 +18,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
+from meeting import create_app
 from meeting.cli import main
+from meeting.extensions import db
+from meeting.services import hearings, presence
+from meeting.services.demo import bot_votes
+from meeting.store.models import Meeting
 
 from ..conftest import REPO
 
@@ -151,3 +157,49 @@ def test_python_dash_m_meeting_is_the_same_command() -> None:
     )
     for command in ("serve", "demo", "create-staff", "db"):
         assert re.search(rf"^\s+{command}\s", result.stdout, re.MULTILINE), command
+
+
+def test_backup_waits_for_the_count_and_a_restore_verifies_every_chain(
+    instance: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["demo", "--no-serve"]).exit_code == 0
+    app = create_app()
+    with app.app_context():
+        meeting = db.session.scalar(select(Meeting))
+        meeting_id = meeting.id
+        for member in [m for m in meeting.members if m.votes][:20]:
+            presence.set_presence(meeting_id, member.id, True, "host")
+        for step in (hearings.start_briefing, hearings.start_statement, hearings.start_questioning):
+            step(meeting_id, 1, "host")
+        hearings.open_ballot(meeting_id, 1, "host")
+        db.session.remove()
+        db.engine.dispose()
+
+    refused = runner.invoke(main, ["backup", str(tmp_path / "open.sqlite3")])
+    assert refused.exit_code == 1 and "A ballot is open" in refused.output
+    assert not (tmp_path / "open.sqlite3").exists()
+    with app.app_context():
+        bot_votes(meeting_id, 1, "host")  # the last ballot closes and counts it
+        db.session.remove()
+        db.engine.dispose()
+    copy = tmp_path / "after-count.sqlite3"
+    made = runner.invoke(main, ["backup", str(copy)])
+    assert made.exit_code == 0, made.output
+    assert copy.stat().st_mode & 0o077 == 0 and copy.stat().st_size > 0
+
+    # a new laptop: an empty instance, the backup restored, the chain verified
+    monkeypatch.setenv("MEETING_INSTANCE", str(tmp_path / "new-instance"))
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    restored = runner.invoke(main, ["restore", str(copy)])
+    assert restored.exit_code == 0, restored.output
+    assert "Restored 1 meetings" in restored.output
+    verified = runner.invoke(main, ["verify", str(meeting_id)])
+    assert verified.exit_code == 0 and "\nOK: " in verified.output
+
+    # a copy whose chain was tampered with is not restored
+    with sqlite3.connect(copy) as tampered:
+        tampered.execute("UPDATE event SET actor = 'someone else' WHERE seq = 2")
+    tampered.close()
+    broken = runner.invoke(main, ["restore", str(copy)])
+    assert broken.exit_code == 1 and "audit trail is broken at entry 2" in broken.output

@@ -143,7 +143,7 @@ class HearingSteps:
 
     def suspend_ballot(self) -> None:
         """The quorum failed while the ballot was open: no ballot is taken until it returns."""
-        self._move(_SUSPEND, Phase.SUSPENDED)
+        self._move(*_SUSPEND)
 
     def resume_ballot(self, quorum: QuorumCheck) -> None:
         """The quorum is back: the suspended ballot takes ballots again."""
@@ -205,7 +205,7 @@ class HearingSteps:
 
     def _step(self, step: str) -> None:
         self._require(step)
-        self._move(_STEPS[step], _STEPS[step][1])
+        self._move(*_STEPS[step])
 
     def _correct(self, name: str, target: Phase | None = None) -> None:
         sources, fixed = _CORRECTIONS[name]
@@ -216,10 +216,10 @@ class HearingSteps:
                     current=PHASE_NAMES[self.phase],
                 )
             )
-        self._move((sources, fixed or self.phase), fixed or target or self.phase)
+        self._move(sources, fixed or target or self.phase)
 
-    def _move(self, rule: tuple[frozenset[Phase], Phase], target: Phase) -> None:
-        if self.phase not in rule[0]:
+    def _move(self, sources: frozenset[Phase], target: Phase) -> None:
+        if self.phase not in sources:
             raise StepNotAllowed(
                 msg(
                     "This step is not possible during %(current)s.", current=PHASE_NAMES[self.phase]

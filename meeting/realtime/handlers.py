@@ -398,8 +398,11 @@ def paper_slip(desk: Desk, payload: dict) -> dict[str, Any]:
 def paper_ballot(desk: Desk, payload: dict) -> dict[str, Any]:
     position = payloads.whole_number(payload, "position")
     ballot, tracker = payloads.ballot(payload, current_rules())
+    witness = payloads.optional_number(payload, "witness")
     return {
-        "status": casting.enter_paper_ballot(desk.meeting_id, position, ballot, tracker, desk.actor)
+        "status": casting.enter_paper_ballot(
+            desk.meeting_id, position, ballot, tracker, desk.actor, witness
+        )
     }
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.ballot import BallotClosed, BallotSuspended, BallotVoided, TrackerTaken
+from ..domain.channels import check_channel_change, check_paper_slip, check_witness
 from ..domain.eligibility import Voter, check_entitled
 from ..domain.errors import DomainError, NotEntitledToVote
 from ..domain.messages import msg
@@ -23,7 +24,14 @@ from ..store import ballot_box
 from ..store.models import Hearing, PanelMember
 from ..store.ownership import owned
 from .counting import close_if_complete, slips_waiting
-from .hearing_steps import HearingRef, hearing_at, hearing_ref, panel, recused_ids
+from .hearing_steps import (
+    HearingRef,
+    hearing_at,
+    hearing_ref,
+    open_ballot_phase,
+    panel,
+    recused_ids,
+)
 from .seats import Seat, seat_holder_in
 from .unit_of_work import Busy, Change, meeting_change
 
@@ -161,6 +169,7 @@ def mark_paper_voter(meeting_id: int, member_id: int, on_paper: bool, actor: str
         member = owned(change.session, PanelMember, member_id, meeting_id)
         if member.votes_on_paper == on_paper:
             return
+        check_channel_change(open_ballot_phase(change))
         if not member.votes:
             raise DomainError(msg("This member's role does not vote."))
         member.votes_on_paper = on_paper
@@ -179,8 +188,7 @@ def receive_paper_slip(meeting_id: int, position: int, member_id: int, actor: st
         if ballot_box.has_receipt(change.session, hearing.id, member.id):
             return ALREADY_RECORDED
         _require_open(hearing)
-        if not member.votes_on_paper:
-            raise DomainError(msg("%(name)s is not registered to vote on paper.", name=member.name))
+        check_paper_slip(member.id, hearing.paper_voters_at_open)
         check_entitled(Voter(member.id, member.role, member.present), recused_ids(change, hearing))
         ballot_box.put_receipt(change.session, hearing.id, member.id, on_paper=True)
         change.log("ballot.paper_slip_received", household_id=hearing.household_id)
@@ -188,24 +196,35 @@ def receive_paper_slip(meeting_id: int, position: int, member_id: int, actor: st
 
 
 def enter_paper_ballot(
-    meeting_id: int, position: int, ballot: Ballot, tracker: str, actor: str
+    meeting_id: int,
+    position: int,
+    ballot: Ballot,
+    tracker: str,
+    actor: str,
+    witness_id: int | None = None,
 ) -> str:
-    """The scrutineer or secretary enters one paper slip as a ballot (never as a total).
+    """The secretary enters one paper slip as a ballot (never as a total), witnessed by a
+    scrutineer where the meeting has named any (``witness_id``, named in the log).
 
-    The console makes the slip's tracker code (to be written on the slip) and retries with
-    the same code, so a retry answers ALREADY_RECORDED. The slip that completes the
-    turnout closes the ballot.
+    Only slips handed in are entered: each was received from a member who voted on paper
+    when the ballot opened. The console makes the slip's tracker code (to be written on the
+    slip) and retries with the same code, so a retry answers ALREADY_RECORDED. The slip
+    that completes the turnout closes the ballot.
     """
     with meeting_change(meeting_id, actor) as change:
         hearing = hearing_at(change, position, refusal=BallotClosed)
         if ballot_box.tracker_taken(change.session, hearing.id, tracker):
             return ALREADY_RECORDED
         _require_open(hearing)
+        sitting = panel(change)
+        check_witness(witness_id, {m.id for m in sitting if m.scrutineer and m.present})
         cast = len(ballot_box.voted_ids(change.session, hearing.id))
         if slips_waiting(change, hearing, cast) <= 0:
             raise DomainError(msg("Every paper slip handed in has been entered already."))
         ballot_box.put_ballot(change.session, hearing.id, ballot.choice, ballot.tier_code, tracker)
-        change.log("ballot.paper_slip_entered", household_id=hearing.household_id)
+        change.log(
+            "ballot.paper_slip_entered", household_id=hearing.household_id, witness=witness_id
+        )
         close_if_complete(change, hearing)
     return RECORDED
 

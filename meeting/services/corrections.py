@@ -58,6 +58,7 @@ def void_ballot(meeting_id: int, position: int, reason: str, actor: str) -> None
         voided_round = hearing.ballot_round
         hearing.ballot_round = voided_round + 1
         hearing.quorum_at_open = None
+        hearing.paper_voters_at_open = None
         hearing.quorum_broken_at = None
         hearing.trackers_on_projector = False
         move(

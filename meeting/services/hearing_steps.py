@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..domain.agenda import deadline
+from ..domain.channels import BALLOT_OPEN
 from ..domain.eligibility import Voter
 from ..domain.errors import DomainError, StepNotAllowed
 from ..domain.hearing import HearingSteps
@@ -41,6 +42,7 @@ class Sitting:
     present: bool
     on_paper: bool
     device_hash: str | None
+    scrutineer: bool = False
 
     @property
     def voter(self) -> Voter:
@@ -57,6 +59,7 @@ _PANEL = (
         _member.c.present,
         _member.c.votes_on_paper,
         _member.c.device_hash,
+        _member.c.scrutineer,
     )
     .where(_member.c.meeting_id == bindparam("meeting"))
     .order_by(_member.c.position)
@@ -192,6 +195,12 @@ def phases_of(change: Change) -> dict[int, Phase]:
         .where(Household.meeting_id == change.meeting_id)
     )
     return {position: phase for position, phase in rows}
+
+
+def open_ballot_phase(change: Change) -> Phase | None:
+    """The phase of the household whose ballot is open (voting or suspended), if any."""
+    phases = set(phases_of(change).values())
+    return next((phase for phase in BALLOT_OPEN if phase in phases), None)
 
 
 def recused_ids(change: Change, hearing: Hearing | HearingRef) -> set[int]:

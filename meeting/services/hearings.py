@@ -14,6 +14,7 @@ from .hearing_steps import (
     floor_of,
     hearing_at,
     move,
+    panel,
     phases_of,
     quorum_of,
     quorum_snapshot,
@@ -51,6 +52,8 @@ def open_ballot(meeting_id: int, position: int, actor: str, confirmed: bool = Fa
         quorum = quorum_of(change)
         steps.open_ballot(quorum)
         hearing.quorum_at_open = quorum_snapshot(quorum)
+        # each member's channel is fixed until the close (no ballot without its member)
+        hearing.paper_voters_at_open = sorted(m.id for m in panel(change) if m.on_paper)
 
     _step(meeting_id, position, actor, "open_ballot", open_it)
 

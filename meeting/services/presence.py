@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
+from ..domain.channels import check_arrival
 from ..domain.hearing import HearingSteps
 from ..store.models import PanelMember, utcnow
 from ..store.ownership import owned
 from .counting import SERVER, close_if_complete
-from .hearing_steps import PRESENT_BY_ROLE, move, quorum_of, voting_hearing
+from .hearing_steps import (
+    PRESENT_BY_ROLE,
+    move,
+    open_ballot_phase,
+    quorum_of,
+    voting_hearing,
+)
 from .unit_of_work import Change, meeting_change
 
 
@@ -23,6 +30,8 @@ def set_presence(meeting_id: int, member_id: int, present: bool, actor: str) -> 
         member = owned(change.session, PanelMember, member_id, meeting_id)
         if member.present == present:
             return
+        if present:
+            check_arrival(open_ballot_phase(change))
         member.present = present
         change.log("presence.changed", member_id=member.id, present=present)
         after_presence_change(change)
@@ -33,6 +42,8 @@ def set_everyone_present(meeting_id: int, present: bool, actor: str) -> int:
     change and one event; the host and the secretary stay present by their office. How
     many members changed."""
     with meeting_change(meeting_id, actor) as change:
+        if present:
+            check_arrival(open_ballot_phase(change))
         change.session.flush()
         member = PanelMember.__table__
         statement = update(member).where(

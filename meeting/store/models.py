@@ -121,6 +121,10 @@ class Meeting(db.Model):
     #: the people who signed the minutes, as typed or picked at the sign-off:
     #: {"host": "...", "secretary": "...", "scrutineers": ["...", ...]}
     signatories: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: the chain as it was signed: its length and head, printed in the minutes, so a cut
+    #: tail is found (``meeting verify``)
+    signed_events: Mapped[int | None] = mapped_column()
+    signed_head: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -268,6 +272,9 @@ class Hearing(db.Model):
     #: 1 for the first ballot; a void destroys the round's ballots and opens the next, so a
     #: phone's ballot kept from a voided round is never cast into the new one
     ballot_round: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: the members who voted on paper when the ballot opened: the channel is fixed until
+    #: it closes, and only their handed-in slips may be entered (no ballot without its member)
+    paper_voters_at_open: Mapped[list[int] | None] = mapped_column(JSON)
 
     household: Mapped[Household] = relationship(back_populates="hearing")
     speak_requests: Mapped[list[SpeakRequest]] = relationship(

@@ -6,6 +6,7 @@
   var T = Live.texts();
   var $ = function (id) { return document.getElementById(id); };
   var BEFORE_BALLOT = { pending: true, briefing: true, statement: true, questioning: true };
+  var BALLOT_OPEN = { voting: true, suspended: true };
   var state = null;
   var cardsUrl = script.getAttribute("data-cards");
   var slip = { tracker: null, pending: null };  // the paper slip being entered
@@ -145,6 +146,9 @@
     var label = el("label", null, { "class": "paper-toggle" });
     var box = el("input", null, { type: "checkbox", "data-paper": m.id });
     box.checked = m.on_paper;
+    // how each member votes is fixed while a ballot is open (the server refuses a change)
+    box.disabled = !!(state.current && BALLOT_OPEN[state.current.phase]);
+    if (box.disabled) { label.title = T.channel_fixed; }
     box.onchange = function () { send("paper_voter", { member_id: m.id, on_paper: box.checked }); };
     label.appendChild(box);
     label.appendChild(document.createTextNode(" " + T.on_paper_toggle));
@@ -278,18 +282,32 @@
     $("slip-tracker").textContent = slip.pending ? slip.pending.tracker : slip.tracker;
     $("slips-waiting").textContent = Live.format(T.slips_waiting, { count: c.turnout.slips_waiting });
     $("slip-enter").disabled = !!slip.pending || c.turnout.slips_waiting < 1;
+    renderWitnesses();
     $("slip-enter").onclick = function () {
       var picked = document.querySelector("input[name=slip-choice]:checked");
       var choice = picked ? picked.value : "";
+      var witness = $("slip-witness").value;
       slip.pending = {
         position: c.position,
         choice: choice,
         tier: choice === "eligible" ? ($("slip-tier").value || null) : null,
-        tracker: slip.tracker
+        tracker: slip.tracker,
+        witness: witness ? Number(witness) : null
       };
       $("slip-enter").disabled = true;
       sendSlip();
     };
+  }
+  /* Where scrutineers are named, the one watching names themself on each slip entered. */
+  function renderWitnesses() {
+    var select = $("slip-witness");
+    var present = state.members.filter(function (m) { return m.scrutineer && m.present; });
+    $("slip-witness-line").hidden = !present.length;
+    var kept = select.value;
+    select.textContent = "";
+    select.appendChild(el("option", "—", { value: "" }));
+    present.forEach(function (m) { select.appendChild(el("option", m.name, { value: String(m.id) })); });
+    select.value = present.some(function (m) { return String(m.id) === kept; }) ? kept : "";
   }
   function sendSlip() {
     var payload = slip.pending;

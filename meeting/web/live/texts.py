@@ -97,6 +97,7 @@ def staff_texts() -> dict[str, Any]:
         "results": _("Results of the hearing"),
         **_ballot_texts(),
         "slips_waiting": _("Paper slips handed in, not entered yet: %(count)d"),
+        "channel_fixed": _("Fixed while the ballot is open"),
         "not_voted": _("Not voted yet:"),
         "slip_received": _("Paper slip received"),
         "all_voted": _("Everyone entitled has voted."),

@@ -161,18 +161,22 @@ def create_staff_command(
 @click.argument("meeting_id", metavar="MEETING", type=int)
 @with_appcontext
 def verify_command(meeting_id: int) -> None:
-    """Check a meeting's audit trail (its event hash chain); exit 1 at the first broken entry."""
+    """Check a meeting's audit trail (its event hash chain) and that the rows the minutes
+    print match it; exit 1 at the first broken entry or difference."""
     from .extensions import db
-    from .services.audit import verify_chain
+    from .services.audit import verify_meeting
     from .store.models import Meeting
 
     upgrade()  # a database from before the chain gets its events hashed first
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         raise click.ClickException(f"There is no meeting {meeting_id}.")
-    report = verify_chain(meeting.id)
-    if not report.ok:
+    report = verify_meeting(meeting.id)
+    if report.broken_seq is not None:
         click.echo(f"BROKEN at entry {report.broken_seq}: {report.problem}")
+        sys.exit(1)
+    if report.record_problem is not None:
+        click.echo(f"DIFFERS from the chain: {report.record_problem}")
         sys.exit(1)
     click.echo(f"OK: {report.count} events, head hash {report.head}")
 

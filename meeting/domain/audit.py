@@ -43,10 +43,12 @@ class ChainReport:
     #: the number of the first broken entry, None if the chain holds
     broken_seq: int | None = None
     problem: Message | None = None
+    #: the first way the stored rows differ from what the chain says (record_check.py)
+    record_problem: Message | None = None
 
     @property
     def ok(self) -> bool:
-        return self.broken_seq is None
+        return self.broken_seq is None and self.record_problem is None
 
 
 def event_time(at: dt.datetime) -> dt.datetime:

@@ -18,7 +18,7 @@ from ..domain.rules import Tier
 from ..domain.tally import Outcome
 from ..extensions import db
 from ..services import signoff
-from ..services.audit import head_hash
+from ..services.audit import event_count, head_hash
 from ..settings import current_rules
 from ..store import ballot_box, live_reads
 from ..store.models import BallotResult, Household, Meeting, PanelMember
@@ -175,6 +175,8 @@ class Minutes:
     totals: Totals
     #: the head of the event chain when this export was built
     head_hash: str
+    #: how many entries the chain held then: a tail cut later is found against it
+    event_count: int
     signatures: list[SignatureLine]
     texts: dict[str, str]
     produced: str
@@ -203,6 +205,7 @@ def build_minutes(meeting: Meeting, locale: str = "zh") -> Minutes:
             households=households,
             totals=_totals(households),
             head_hash=head_hash(meeting.id),
+            event_count=event_count(meeting.id),
             signatures=_signatures(meeting, texts),
             texts=texts,
             produced=fill("generated", moment=china_time(dt.datetime.now(dt.UTC))),

@@ -79,6 +79,7 @@ TEXTS: dict[str, Message] = {
     "household_count": msg("Households"),
     "audit": msg("Audit trail"),
     "head_hash": msg("Final hash of the meeting's event log"),
+    "event_count": msg("Entries in the meeting's event log"),
     "hash_scope": msg("The hash covers every entry of the meeting's event log up to this export."),
     "times_note": msg("Times are China Standard Time (UTC+8)."),
     "sign_off": msg("Sign-off"),

@@ -123,6 +123,7 @@ def _sign_off_sheet(sheet: Worksheet, minutes: Minutes) -> None:
     t = minutes.texts
     for row in (
         [t["sign_off"], minutes.sign_off],
+        [t["event_count"], str(minutes.event_count)],
         [t["head_hash"], minutes.head_hash or "—"],
         ["", t["hash_scope"]],
         ["", minutes.produced],

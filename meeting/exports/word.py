@@ -316,6 +316,7 @@ def minutes_docx(minutes: Minutes) -> bytes:
     )
 
     document.add_heading(t["audit"], level=1)
+    _field_line(document, t["event_count"], str(minutes.event_count))
     _field_line(document, t["head_hash"], minutes.head_hash or "—")
     document.add_paragraph(t["hash_scope"])
     document.add_paragraph(minutes.produced)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ..domain.phases import Phase
 from ..extensions import db
 from ..store.models import Hearing, Meeting
-from .audit import verify_chain
+from .audit import verify_meeting
 
 OPEN_BALLOT = (Phase.VOTING, Phase.SUSPENDED)
 
@@ -57,11 +57,16 @@ def restore(path: Path) -> int:
         with Session(engine) as copy:
             meetings = list(copy.scalars(select(Meeting.id)))
             for meeting_id in meetings:
-                report = verify_chain(meeting_id, copy)
-                if not report.ok:
+                report = verify_meeting(meeting_id, copy)
+                if report.broken_seq is not None:
                     raise BackupRefused(
                         f"Meeting {meeting_id} in {path}: its audit trail is broken at entry "
                         f"{report.broken_seq}; nothing was restored."
+                    )
+                if report.record_problem is not None:
+                    raise BackupRefused(
+                        f"Meeting {meeting_id} in {path}: {report.record_problem}; nothing "
+                        "was restored."
                     )
     finally:
         engine.dispose()

@@ -16,6 +16,7 @@ from ..domain.tally import Ballot, tally
 from ..extensions import db
 from ..store import ballot_box
 from ..store.models import BallotResult, Hearing, utcnow
+from ..store.record_reads import count_facts
 from .hearing_steps import (
     HearingRef,
     Sitting,
@@ -150,8 +151,12 @@ def _seal_and_count(
         abstain=counted.abstain,
         on_paper=box.on_paper,
         entitled=entitled,
+        basis_count=counted.basis_count,
         outcome=counted.outcome.value,
         tier=tier_code,
+        trackers_published=publish,
+        # the ballots and receipts as a set (sorted): the chain covers them, not their order
+        **count_facts(connection, hearing.id),
     )
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ..domain.roles import Role
 from ..domain.signoff import Signatories, amendment_text, check_can_sign_off
 from ..extensions import db
-from ..store.event_log import head_hash
+from ..store.event_log import head
 from ..store.models import Event, Meeting, MeetingStatus, utcnow
 from .hearing_steps import phases_of
 from .unit_of_work import meeting_change
@@ -26,7 +26,9 @@ def finalise(meeting_id: int, actor: str, people: Signatories) -> str:
     with meeting_change(meeting_id, actor) as change:
         meeting = change.meeting
         check_can_sign_off(phases_of(change), already_signed=meeting.finalised_at is not None)
-        signed = head_hash(change.session, meeting_id)
+        count, signed = head(change.session, meeting_id)
+        # the length and head signed: a chain cut after them is found (meeting verify)
+        meeting.signed_events, meeting.signed_head = count, signed
         meeting.finalised_at = utcnow()
         meeting.finalised_by = actor
         meeting.signatories = people.to_data()

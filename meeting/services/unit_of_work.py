@@ -14,10 +14,12 @@ the writes and the commit, not while a service loads what it needs.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from flask import current_app
@@ -29,18 +31,21 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..domain.errors import MeetingFinalised, NotInMeeting
 from ..domain.messages import msg
+from ..domain.record_check import SEALING_KINDS
 from ..domain.rules import HearingRules
 from ..extensions import db
 from ..settings import current_rules
 from ..store.changes import layout_touched, rows_written
 from ..store.event_log import append_events
 from ..store.models import Meeting, MeetingStatus
+from ..store.record_reads import household_seal
 
 FINALISED = msg(
     "The minutes of this meeting have been signed off: it can no longer be changed. "
     "Add an amendment instead."
 )
 COMMITTED_LISTENERS = "meeting.committed_listeners"
+logger = logging.getLogger(__name__)
 
 
 class Busy(Exception):
@@ -153,10 +158,18 @@ def meeting_change(
                 del _in_flight[meeting_id]
                 _in_flight_changed.notify_all()
     if change.touched:
-        for action in change.after_commit:
+        _after_commit(meeting_id, change.after_commit)
+
+
+def _after_commit(meeting_id: int, actions: list[Callable[[], None]]) -> None:
+    """Run what follows a commit: the change is stored whatever fails here, so a failure is
+    logged, never raised (a phone told its committed ballot failed would doubt it)."""
+    listeners = current_app.extensions.get(COMMITTED_LISTENERS, ())
+    for action in [*actions, *(partial(listener, meeting_id) for listener in listeners)]:
+        try:
             action()
-        for listener in current_app.extensions.get(COMMITTED_LISTENERS, ()):
-            listener(meeting_id)
+        except Exception:
+            logger.exception("a step after a committed change failed; the change stands")
 
 
 class _Locked(Exception):
@@ -201,8 +214,17 @@ def _commit(session: Session, change: Change) -> None:
     if change._meeting is not None:
         set_committed_value(change._meeting, "version", row.version)
         set_committed_value(change._meeting, "layout_version", row.layout_version)
+    _seal_record(session, change)
     append_events(session, meeting_id, change.events)
     session.commit()
+
+
+def _seal_record(session: Session, change: Change) -> None:
+    """A change to the households' details, notes or order carries the agenda as it now
+    stands, on its last such event, so the chain covers what the minutes print."""
+    sealing = [data for kind, _actor, data in change.events if kind in SEALING_KINDS]
+    if sealing:
+        sealing[-1]["record"] = household_seal(session.connection(), change.meeting_id)
 
 
 _meeting = Meeting.__table__
@@ -262,13 +284,13 @@ def meeting_created(meeting: Meeting, actor: str) -> Iterator[Change]:
         )
         yield change
         session.flush()
+        _seal_record(session, change)
         append_events(session, meeting.id, change.events)
         session.commit()
     except BaseException:
         session.rollback()
         raise
-    for listener in current_app.extensions.get(COMMITTED_LISTENERS, ()):
-        listener(meeting.id)
+    _after_commit(meeting.id, [])
 
 
 @contextmanager

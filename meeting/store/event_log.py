@@ -51,6 +51,12 @@ def append_events(session: Session, meeting_id: int, entries: list[tuple[str, st
     connection.execute(_APPEND, rows)
 
 
+def head(session: Session, meeting_id: int) -> tuple[int, str]:
+    """The number and hash of the meeting's last event ((0, "") if it has none)."""
+    last = session.connection().execute(_LAST, {"meeting": meeting_id}).first()
+    return (last.seq, last.hash) if last is not None else (0, "")
+
+
 def head_hash(session: Session, meeting_id: int) -> str:
     """The hash of the meeting's last event ("" if it has none): the minutes print it."""
     last = session.scalar(
@@ -59,4 +65,4 @@ def head_hash(session: Session, meeting_id: int) -> str:
     return last or ""
 
 
-__all__ = ["append_events", "head_hash"]
+__all__ = ["append_events", "head", "head_hash"]

@@ -159,7 +159,7 @@ def test_a_hearing_recovers_from_a_deferral_a_move_a_void_and_a_lost_quorum(
     assert ("agenda.moved", "申请人需提前离开") in logged
     assert ("void_ballot", "开票前未宣读投票规则") in logged
     assert ("suspend_ballot", None) in logged and ("resume_ballot", None) in logged
-    assert audit.verify_chain(meeting_id).ok
+    assert audit.verify_meeting(meeting_id).ok
     host.goto(f"{live_server}/staff/meetings/{meeting_id}/audit")
     expect(host.locator("body")).to_contain_text("开票前未宣读投票规则")
 

@@ -194,7 +194,7 @@ def test_every_page_has_an_entry_in_the_access_table(app) -> None:
 def test_every_staff_event_has_an_entry_in_the_access_table(app) -> None:
     registered = set(server_socketio.server.handlers["/"])
     member_events = {"raise_hand", "withdraw_hand", "cast_ballot", "confirm_count"}
-    any_screen = {"connect", "sync", "ping", "*"}
+    any_screen = {"connect", "disconnect", "sync", "ping", "*"}
     assert registered - member_events - any_screen == set(EVENTS)
 
 

@@ -148,7 +148,7 @@ def test_every_event_is_chained_to_the_one_before_it(meeting) -> None:
     assert events[0].prev_hash == GENESIS
     for before, after in itertools.pairwise(events):
         assert after.prev_hash == before.hash
-    report = audit.verify_chain(meeting.id)
+    report = audit.verify_meeting(meeting.id)
     assert report.ok and report.count == len(events)
     assert report.head == events[-1].hash == audit.head_hash(meeting.id)
 
@@ -163,14 +163,14 @@ def test_the_stored_time_and_data_hash_as_they_were_written(meeting) -> None:
 
 def test_an_empty_log_has_no_head(app) -> None:
     assert audit.head_hash(999) == ""
-    assert audit.verify_chain(999).ok
+    assert audit.verify_meeting(999).ok
 
 
 @pytest.mark.parametrize("case", TAMPERING)
 def test_tampering_with_a_row_breaks_the_chain_at_that_entry(meeting, case) -> None:
     tamper, seq, problem = TAMPERING[case]
     tamper(meeting.id)
-    report = audit.verify_chain(meeting.id)
+    report = audit.verify_meeting(meeting.id)
     assert not report.ok
     assert report.broken_seq == seq
     assert problem in str(report.problem)
@@ -180,8 +180,8 @@ def test_tampering_with_a_row_breaks_the_chain_at_that_entry(meeting, case) -> N
 def test_another_meetings_log_is_not_affected(meeting) -> None:
     other = meeting_with_households()
     raw("DELETE FROM event WHERE meeting_id = :m AND seq = 5", m=meeting.id)
-    assert audit.verify_chain(other.id).ok
-    assert audit.verify_chain(meeting.id).broken_seq == 5
+    assert audit.verify_meeting(other.id).ok
+    assert audit.verify_meeting(meeting.id).broken_seq == 5
 
 
 def test_the_log_never_holds_a_ballot_next_to_a_member(app) -> None:
@@ -263,7 +263,7 @@ def test_the_migration_chains_the_events_logged_before_it(meeting) -> None:
     upgrade()
     meeting = db.session.get(Meeting, meeting.id)
     assert [e.hash for e in audit.events_of(meeting.id)] == hashes
-    assert audit.verify_chain(meeting.id).ok
+    assert audit.verify_meeting(meeting.id).ok
 
 
 @pytest.mark.postgres
@@ -275,12 +275,12 @@ def test_the_chain_holds_on_postgresql(postgres_url, tmp_path) -> None:  # noqa:
             meeting = meeting_with_households()
             hear(meeting, 1, paper=1)
             db.session.expire_all()  # read back: PostgreSQL's own time zone and JSON
-            assert audit.verify_chain(meeting.id).ok
+            assert audit.verify_meeting(meeting.id).ok
             db.session.execute(
                 text("UPDATE event SET at = at + interval '1 second' WHERE seq = 12")
             )
             db.session.commit()
-            assert audit.verify_chain(meeting.id).broken_seq == 12
+            assert audit.verify_meeting(meeting.id).broken_seq == 12
         finally:
             db.session.remove()
             db.engine.dispose()

@@ -99,7 +99,7 @@ def test_a_void_destroys_the_rounds_ballots_and_everyone_votes_again(meeting: Me
         ).value
         == "eligible"
     )
-    assert audit.verify_chain(meeting.id).ok
+    assert audit.verify_meeting(meeting.id).ok
 
 
 def test_a_counted_ballot_may_be_voided_before_the_announcement(meeting: Meeting) -> None:
@@ -202,13 +202,15 @@ def test_a_household_moves_in_the_agenda_and_the_projector_follows_it(meeting: M
     with pytest.raises(StepNotAllowed):
         corrections.move_household(meeting.id, 2, 3, "正在评议", "host")
     [event] = events(meeting, "agenda.moved")
+    sealed = event.data.pop("record")  # the agenda as it now stands (test_record_check.py)
+    assert sealed["agenda"] == [h.id for h in sorted(meeting.households, key=lambda h: h.position)]
     assert event.data == {
         "household_id": next(h.id for h in meeting.households if h.head_name == "王五"),
         "from": 3,
         "to": 1,
         "reason": "王五家需提前",
     }
-    assert audit.verify_chain(meeting.id).ok
+    assert audit.verify_meeting(meeting.id).ok
 
 
 def test_opening_the_ballot_while_someone_has_the_floor_asks_first(meeting: Meeting) -> None:

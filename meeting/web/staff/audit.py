@@ -53,7 +53,7 @@ def audit_trail(meeting_id: int) -> str:
     return render_template(
         "staff/audit.html",
         meeting=meeting,
-        report=audit.verify_chain(meeting.id),
+        report=audit.verify_meeting(meeting.id),
         events=audit.events_of(meeting.id),
         amendments=signoff.amendments(meeting.id),
         form=AmendmentForm(),

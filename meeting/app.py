@@ -174,7 +174,11 @@ def _attach_extensions(app: Flask, settings: Settings) -> None:
     silence_packet_traces()
     # every committed change marks its meeting; one sender per meeting sends its screens
     # the newest state (realtime/push.py)
-    pusher = Pusher(app, keep_last=settings.server.benchmark_events)
+    pusher = Pusher(
+        app,
+        keep_last=settings.server.benchmark_events,
+        check_every_s=settings.server.state_check_s,
+    )
     app.extensions["meeting.pusher"] = pusher
     on_committed(app, pusher.mark)
     queue = settings.server.socketio_message_queue

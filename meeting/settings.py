@@ -52,8 +52,13 @@ class ServerSettings:
     db_pool_timeout_s: float
     #: the events only the benchmarks use (benchmarks/live_core.py); off in a real meeting
     benchmark_events: bool
+    #: how often each process checks that its screens show the newest version (seconds;
+    #: 0: never): a push lost with the message queue is healed within this
+    state_check_s: float
     #: accept permessage-deflate on websockets (browsers offer it): fewer bytes, more CPU
     websocket_compression: bool
+    #: the most rows one import file may hold (its write holds the database's one writer)
+    import_row_limit: int
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,8 @@ def _server(raw: Mapping[str, Any]) -> ServerSettings:
             db_pool_timeout_s=float(raw.get("db_pool_timeout_s", 3)),
             benchmark_events=bool(raw.get("benchmark_events", False)),
             websocket_compression=bool(raw.get("websocket_compression", False)),
+            state_check_s=float(raw.get("state_check_s", 5.0)),
+            import_row_limit=int(raw.get("import_row_limit", 2000)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"invalid [server] setting: {exc!r}") from exc

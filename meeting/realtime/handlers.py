@@ -111,6 +111,7 @@ def connect(auth: dict[str, Any] | None) -> None:
         join_room(account_room(current_user.id))  # signing out disconnects it
     if "meeting.feed" in current_app.extensions:  # other processes' changes reach it too
         current_app.extensions["meeting.feed"].start()
+    current_app.extensions["meeting.pusher"].start_checks()  # and a lost push is healed
     try:
         _send_state_here(facts)
     except Exception as error:  # the screen is in its room: the push brings it the state
@@ -134,6 +135,7 @@ def _send_state_here(facts: dict[str, Any]) -> int | None:
     if key not in states:
         return None
     emit("state", states[key])
+    _pusher().first_state_sent(facts["meeting"], states[key]["version"])
     return states[key]["version"]
 
 

@@ -14,16 +14,21 @@ import threading
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import bindparam, select
 
 from ..extensions import db, socketio
 from ..services.unit_of_work import is_busy, settled
 from ..store import live_reads
+from ..store.models import Meeting
 from ..texts import LOCALES
 from . import audience
 from .audience import room
 from .state import build_states
 
 logger = logging.getLogger(__name__)
+_VERSIONS = select(Meeting.__table__.c.id, Meeting.__table__.c.version).where(
+    Meeting.__table__.c.id.in_(bindparam("ids", expanding=True))
+)
 #: a busy database is tried this many times before the state waits for the next change
 SEND_ATTEMPTS = 5
 #: the longest a state waits for the meeting's actions already in line (a burst)
@@ -33,8 +38,13 @@ ACTIONS_WAIT_S = 0.1
 class Pusher:
     """One sender per meeting with changes waiting; none for a quiet meeting."""
 
-    def __init__(self, app: Flask, keep_last: bool = False) -> None:
+    def __init__(self, app: Flask, keep_last: bool = False, check_every_s: float = 0) -> None:
         self.app = app
+        #: how often the versions on screens are checked against the database (0: never)
+        self.check_every_s = check_every_s
+        self._checking = False
+        #: the newest version this process sent each meeting's screens
+        self.sent_version: dict[int, int] = {}
         #: the last states sent per meeting, kept only for the benchmarks' bare broadcast
         self.last_sent: dict[int, dict[tuple[str, str], dict[str, Any]]] | None = (
             {} if keep_last else None
@@ -107,8 +117,53 @@ class Pusher:
         with live_reads.snapshot(session):  # the connection goes back before the sending
             states = build_states(session, meeting_id, wanted)
         self._emit(meeting_id, states)
+        versions = [state["version"] for state in states.values() if "version" in state]
+        if versions:
+            self.sent_version[meeting_id] = max(versions)
         if self.last_sent is not None:
             self.last_sent[meeting_id] = states
+
+    def start_checks(self) -> None:
+        """Check the screens' versions from now on (from the first screen that connects)."""
+        with self._guard:
+            if self._checking or self.check_every_s <= 0:
+                return
+            self._checking = True
+        socketio.start_background_task(self._check_forever)
+
+    def _check_forever(self) -> None:
+        # a push can be lost between processes (the message queue down, or hanging, while
+        # a change committed elsewhere): screens must still converge without a new change
+        while True:
+            socketio.sleep(self.check_every_s)
+            with self.app.app_context():
+                try:
+                    self.check_versions()
+                except Exception as error:
+                    logger.warning("the screens' versions were not checked: %s", error)
+                finally:
+                    db.session.remove()
+
+    def first_state_sent(self, meeting_id: int, version: int) -> None:
+        """A screen got its first state: if no state was pushed here yet, the screens are
+        taken to hold this version (an older one, already here, is kept: it is checked)."""
+        self.sent_version.setdefault(meeting_id, version)
+
+    def check_versions(self) -> list[int]:
+        """Mark every watched meeting whose stored version is newer than what its screens
+        here were last sent; the meetings marked."""
+        watched = audience.watched_meetings()
+        if not watched:
+            return []
+        behind = [
+            meeting_id
+            for meeting_id, version in db.session.execute(_VERSIONS, {"ids": sorted(watched)})
+            if version > self.sent_version.get(meeting_id, 0)
+        ]
+        db.session.rollback()  # the connection goes back before any sending
+        for meeting_id in behind:
+            self.mark(meeting_id)
+        return behind
 
     def resend_last(self, meeting_id: int) -> bool:
         """Send the last states again, as they were: the benchmarks' bare broadcast."""

@@ -202,6 +202,7 @@ class Server:
         async_mode: str,
         log: Path,
         profile: Path | None = None,
+        server_toml: str = "",
     ) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -209,7 +210,11 @@ class Server:
         config = instance / "bench.toml"
         config.write_text(
             f'[server]\nasync_mode = "{async_mode}"\njoin_rate_limit = "100000 per minute"\n'
-            "benchmark_events = true\n" + os.environ.get("BENCH_SERVER_TOML", "")
+            "benchmark_events = true\n"
+            # the load generator's screens send far faster than people: no event budget,
+            # unless the benchmark measures it
+            + (server_toml or "live_events_per_s = 0\n")
+            + os.environ.get("BENCH_SERVER_TOML", "")
         )
         env = {
             **os.environ,
@@ -626,9 +631,15 @@ class Bench:
     """One benchmark invocation: a work folder, the prepared database, the options."""
 
     def __init__(
-        self, args: argparse.Namespace, meetings: int, voters: int, postgres: bool = False
+        self,
+        args: argparse.Namespace,
+        meetings: int,
+        voters: int,
+        postgres: bool = False,
+        server_toml: str = "",
     ) -> None:
         self.args = args
+        self.server_toml = server_toml
         self.workdir = Path(tempfile.mkdtemp(prefix="meeting-bench-"))
         self.database = Database(postgres, meetings, voters, self.workdir)
 
@@ -636,7 +647,15 @@ class Bench:
         instance, url = self.database.fresh()
         profile = Path(self.args.profile).resolve() if self.args.profile else None
         return [
-            Server(instance, url, queue, self.args.async_mode, self.workdir / "server.log", profile)
+            Server(
+                instance,
+                url,
+                queue,
+                self.args.async_mode,
+                self.workdir / "server.log",
+                profile,
+                self.server_toml,
+            )
             for _ in range(processes)
         ]
 
@@ -678,6 +697,72 @@ async def cmd_floor(args: argparse.Namespace) -> None:
     print(f"25 echoes at once: p99 {ms(median_of(burst))} (median of {args.runs} runs)")
     floor = pct(spread, 0.99) + pct(inserts, 0.99)
     print(f"floor (echo p99 + durable insert p99): {ms(floor)}")
+
+
+async def cmd_flood(args: argparse.Namespace) -> None:
+    """One phone fires 3,000 malformed ballots while 24 honest phones vote (spread over
+    ``--window``): their ack p99 against rounds without the flood, and the server's threads."""
+    bench = Bench(args, 1, 25, server_toml="live_events_per_s = 10.0\nlive_event_burst = 40\n")
+    servers = bench.start()
+    calm, loaded, threads, answered = [], [], [], []
+    try:
+        [room] = await with_rooms(bench, servers, bench.database.plans)
+        everyone = list(room.phones)
+        honest, flooder = everyone[:-1], everyone[-1]
+        for run in range(args.runs):
+            room.phones = everyone
+            calm.append(
+                pct((await ballot_round([room], servers, 2 * run + 1, args.window)).acks, 0.99)
+            )
+            room.phones = honest
+            peak = [0]
+
+            async def flood(position: int, peak: list[int] = peak) -> None:
+                await room.until(lambda e, p=position: e[3] == p and e[2] == "voting")
+                bad = {"position": "x", "choice": 7}
+                calls = [flooder.call("cast_ballot", bad) for _ in range(3000)]
+                watch = asyncio.ensure_future(_watch_threads(servers[0], peak))
+                answers = await asyncio.gather(*calls)
+                watch.cancel()
+                answered.append(sum(1 for answer, _at in answers if not answer.get("ok")))
+                payload = {"position": position, "choice": "abstain", "tier": None}
+                while True:  # then its member votes, as the others did
+                    answer, _at = await flooder.call(
+                        "cast_ballot", {**payload, "tracker": tracker()}
+                    )
+                    if answer.get("ok") or not answer.get("busy"):
+                        return
+                    await asyncio.sleep(0.2)
+
+            position = 2 * run + 2
+            result, _ = await asyncio.gather(
+                ballot_round([room], servers, position, args.window), flood(position)
+            )
+            loaded.append(pct(result.acks, 0.99))
+            threads.append(peak[0])
+        room.phones = everyone
+        close_rooms([room])
+    finally:
+        for server in servers:
+            server.stop()
+        bench.finish()
+    print(
+        f"flood: 1 phone x 3000 malformed ballots, 24 honest phones spread over {args.window:.0f} s"
+    )
+    print(f"  honest ack p99 without the flood: median {ms(median_of(calm))} (floor of this run)")
+    print(f"  honest ack p99 during the flood:  median {ms(median_of(loaded))}")
+    print(f"  ratio: {median_of(loaded) / median_of(calm):.2f}x")
+    print(f"  flood events answered (refused): {answered} of 3000 each run")
+    print(f"  server threads at the peak: {max(threads)}")
+
+
+async def _watch_threads(server: Server, peak: list[int]) -> None:
+    status = Path(f"/proc/{server.process.pid}/status")
+    while True:
+        for line in status.read_text().splitlines():
+            if line.startswith("Threads:"):
+                peak[0] = max(peak[0], int(line.split()[1]))
+        await asyncio.sleep(0.02)
 
 
 async def _ballots(args: argparse.Namespace, window: float) -> None:
@@ -903,6 +988,7 @@ COMMANDS = {
     "burst": cmd_burst,
     "spread": cmd_spread,
     "broadcast": cmd_broadcast,
+    "flood": cmd_flood,
     "scale": cmd_scale,
     "scale-out": cmd_scale_out,
 }

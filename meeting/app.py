@@ -155,6 +155,7 @@ def _attach_extensions(app: Flask, settings: Settings) -> None:
     from .realtime import handlers, hearing_events  # noqa: F401
     from .realtime.audience import watched_meetings
     from .realtime.feed import ChangeFeed
+    from .realtime.limits import EventBudget
     from .realtime.packets import JsonPacket, Utf8Json
     from .realtime.push import Pusher
     from .realtime.quiet_logs import silence_packet_traces
@@ -190,6 +191,10 @@ def _attach_extensions(app: Flask, settings: Settings) -> None:
     # after a close the database files are scrubbed of the casting order, off the path of
     # the answer to the phone (store/ballot_box.py)
     app.extensions["meeting.scrubber"] = Scrubber(socketio.start_background_task)
+    # each connection, and each member or account, may send so many events (realtime/limits.py)
+    app.extensions["meeting.event_budget"] = EventBudget(
+        settings.server.live_events_per_s, settings.server.live_event_burst
+    )
     socketio.init_app(
         app,
         async_mode=settings.server.async_mode,
@@ -198,6 +203,9 @@ def _attach_extensions(app: Flask, settings: Settings) -> None:
         engineio_logger=False,
         serializer=JsonPacket,
         json=Utf8Json,
+        # a connection's events are handled one after another, in its own thread (or
+        # greenlet): no client can raise the number of threads by sending faster
+        async_handlers=False,
     )
     if not settings.server.websocket_compression:
         app.wsgi_app = _WithoutWebsocketCompression(app.wsgi_app)  # outside Socket.IO's

@@ -55,6 +55,10 @@ class ServerSettings:
     #: how often each process checks that its screens show the newest version (seconds;
     #: 0: never): a push lost with the message queue is healed within this
     state_check_s: float
+    #: live events one connection, and one member or staff account, may send per second,
+    #: and at once (realtime/limits.py); 0: no limit
+    live_events_per_s: float
+    live_event_burst: int
     #: accept permessage-deflate on websockets (browsers offer it): fewer bytes, more CPU
     websocket_compression: bool
     #: the most rows one import file may hold (its write holds the database's one writer)
@@ -141,6 +145,8 @@ def _server(raw: Mapping[str, Any]) -> ServerSettings:
             benchmark_events=bool(raw.get("benchmark_events", False)),
             websocket_compression=bool(raw.get("websocket_compression", False)),
             state_check_s=float(raw.get("state_check_s", 5.0)),
+            live_events_per_s=float(raw.get("live_events_per_s", 10.0)),
+            live_event_burst=int(raw.get("live_event_burst", 40)),
             import_row_limit=int(raw.get("import_row_limit", 2000)),
         )
     except (KeyError, TypeError, ValueError) as exc:

@@ -54,6 +54,7 @@ from .audience import (
     room,
     seat_room,
 )
+from .limits import EventBudget
 from .payloads import Malformed
 from .state import build_states
 
@@ -150,11 +151,21 @@ def unknown_event(event: str, _payload: Any = None) -> dict[str, Any]:
     """An event nobody handles is answered too, at once, rather than left to time out."""
     facts = session.get(LIVE)
     with force_locale(facts["locale"] if facts else select_locale()):
+        if not _budget().allow(("connection", request.sid)):
+            return _too_many()
         return {"ok": False, "error": _("Unknown request."), "code": "unknown_event"}
 
 
+@socketio.on("disconnect")
+def disconnect(*_args: Any) -> dict[str, Any]:
+    """A closed connection needs nothing here (its rooms go with it); an event a client
+    named "disconnect" is answered like any unknown one (the library would not answer)."""
+    _budget().forget(("connection", request.sid))
+    return unknown_event("disconnect")
+
+
 @socketio.on("ping")
-def ping(_payload: Any = None) -> dict[str, Any]:
+def ping(*_args: Any) -> dict[str, Any]:
     """A bare round trip: the clock, and the floor the benchmarks measure against."""
     return {"ok": True, "server_time": dt.datetime.now(dt.UTC).isoformat()}
 
@@ -176,6 +187,8 @@ def _answer(view: str | None, call: Callable[[dict[str, Any]], dict | None]) -> 
                 staff_may(ANY_STAFF) or display_granted(facts["meeting"])
             ):
                 return {"ok": False, "error": _("This projector link was renewed.")}
+            if not _budget().allow(("connection", request.sid), _sender(facts)):
+                return _too_many()
             return {"ok": True, **(call(facts) or {})}
         except DomainError as error:
             return {"ok": False, "error": translate(error.message), "code": _code(error)}
@@ -194,6 +207,30 @@ def _answer(view: str | None, call: Callable[[dict[str, Any]], dict | None]) -> 
             # never the payload in the log: it may carry notes or a ballot
             logger.exception("a live event failed")
             return {"ok": False, "error": _("The server could not do this. Try again.")}
+
+
+def _budget() -> EventBudget:
+    return current_app.extensions["meeting.event_budget"]
+
+
+def _sender(facts: dict[str, Any]) -> tuple[Any, ...]:
+    """Whose budget an event is also charged to, across all their screens: the member, the
+    staff account, or the meeting's display link."""
+    if facts["view"] == MEMBER:
+        return ("member", facts["meeting"], facts["member"])
+    if current_user.is_authenticated:
+        return ("account", current_user.id)
+    return ("display", facts["meeting"])
+
+
+def _too_many() -> dict[str, Any]:
+    """Over budget: nothing was done; answered as busy, so the screen sends it again later."""
+    return {
+        "ok": False,
+        "error": _("Too many requests from this screen: wait a moment."),
+        "code": "rate_limited",
+        "busy": True,
+    }
 
 
 def _code(error: DomainError) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate, socketio
 from .resources import PACKAGE_DIR, resource_dir
@@ -63,7 +64,8 @@ def create_app(
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,  # imports are small; refuse anything huge
         BABEL_DEFAULT_LOCALE=settings.server.default_locale,
         WTF_CSRF_TIME_LIMIT=None,  # a setup form may stay open through a long meeting
-        RATELIMIT_STORAGE_URI="memory://",
+        # one store per process by default; several processes share Redis (config: server)
+        RATELIMIT_STORAGE_URI=settings.server.limiter_storage_uri,
         # gzip: every phone browser has it (brotli needs HTTPS); static files are streamed
         COMPRESS_ALGORITHM=["gzip"],
         COMPRESS_MIMETYPES=[
@@ -74,6 +76,10 @@ def create_app(
             "application/json",
         ],
         JOIN_RATE_LIMIT=settings.server.join_rate_limit,
+        JOIN_FAILURES_LIMIT=settings.server.join_failures_limit,
+        # behind a TLS proxy the session cookies are sent over HTTPS only
+        SESSION_COOKIE_SECURE=settings.server.public_url.startswith("https://"),
+        REMEMBER_COOKIE_SECURE=settings.server.public_url.startswith("https://"),
         # a staff session lasts while it is used, and ends after the idle time
         PERMANENT_SESSION_LIFETIME=dt.timedelta(minutes=settings.server.staff_idle_minutes),
         SESSION_REFRESH_EACH_REQUEST=True,
@@ -82,6 +88,11 @@ def create_app(
     )
     app.config.update(config)
 
+    if settings.server.trusted_proxies:
+        # the address, scheme and host the proxy saw: the limits key on the real client,
+        # and cookies are marked Secure under TLS; never trusted without a proxy in front
+        n = settings.server.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
     _attach_extensions(app, settings)
     _register_pages(app)
     return app

@@ -40,7 +40,14 @@ class ServerSettings:
     async_mode: str
     default_locale: str
     sqlite_busy_timeout_ms: int
+    #: how often one card may be scanned, and one phone ask for a seat by name
     join_rate_limit: str
+    #: how many wrong cards or entry codes one address may try
+    join_failures_limit: str
+    #: where the limits count (memory:// per process; redis://… shared by processes)
+    limiter_storage_uri: str
+    #: how many proxies in front set X-Forwarded-For/-Proto/-Host (0: none, headers ignored)
+    trusted_proxies: int
     #: how often one address, and one account, may try to sign in
     sign_in_rate_limit: str
     #: a staff session ends after this many minutes without a request
@@ -136,7 +143,10 @@ def _server(raw: Mapping[str, Any]) -> ServerSettings:
             async_mode=str(raw["async_mode"]),
             default_locale=str(raw.get("default_locale", "zh")),
             sqlite_busy_timeout_ms=int(raw.get("sqlite_busy_timeout_ms", 5000)),
-            join_rate_limit=str(raw.get("join_rate_limit", "30 per minute")),
+            join_rate_limit=str(raw.get("join_rate_limit", "10 per minute")),
+            join_failures_limit=str(raw.get("join_failures_limit", "30 per minute")),
+            limiter_storage_uri=str(raw.get("limiter_storage_uri", "memory://")),
+            trusted_proxies=int(raw.get("trusted_proxies", 0)),
             sign_in_rate_limit=str(raw.get("sign_in_rate_limit", "10 per 5 minutes")),
             staff_idle_minutes=int(raw.get("staff_idle_minutes", 480)),
             db_pool_size=int(raw.get("db_pool_size", 10)),

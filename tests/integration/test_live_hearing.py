@@ -274,7 +274,7 @@ def test_malformed_host_events_are_refused_and_change_nothing(live_server, demo,
     assert db.session.get(Meeting, demo.id).version == version
 
 
-def test_joining_is_rate_limited_per_address(app, demo) -> None:
+def test_joining_is_rate_limited_per_card(app, demo) -> None:
     from meeting.services.cards import join_token
 
     app.config["JOIN_RATE_LIMIT"] = "3 per minute"

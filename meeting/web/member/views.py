@@ -16,12 +16,13 @@ from flask import (
     request,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 from werkzeug.wrappers.response import Response as BaseResponse
 
 from ...domain.errors import DomainError, NotInMeeting
 from ...extensions import db, limiter
 from ...services import seats
-from ...services.cards import member_for_token
+from ...services.cards import member_for_token, token_digest
 from ...services.unit_of_work import Busy
 from ...store.models import Meeting, SeatRequest, SeatRequestStatus
 from ...store.ownership import owned
@@ -32,6 +33,26 @@ bp = Blueprint("member", __name__)
 
 def _join_limit() -> str:
     return current_app.config["JOIN_RATE_LIMIT"]
+
+
+def _join_failures_limit() -> str:
+    return current_app.config["JOIN_FAILURES_LIMIT"]
+
+
+def _scanned_card() -> str:
+    """The card's own budget: a hall behind one address (one Wi-Fi router) joins freely,
+    while one card scanned over and over is slowed down."""
+    return "card:" + token_digest(str((request.view_args or {}).get("token", "")))
+
+
+def _this_phone() -> str:
+    return "phone:" + (request.cookies.get(seats.DEVICE_COOKIE) or get_remote_address())
+
+
+def _failed(response: BaseResponse) -> bool:
+    """Only a wrong card or entry code counts against the address: guessing is slowed,
+    a hall of honest phones sharing one address is not."""
+    return response.status_code == 404
 
 
 def _device_secret() -> tuple[str, bool]:
@@ -56,7 +77,8 @@ def _with_device_cookie(response: BaseResponse, secret: str, is_new: bool) -> Ba
 
 
 @bp.get("/j/<token>")
-@limiter.limit(_join_limit)
+@limiter.limit(_join_limit, key_func=_scanned_card)
+@limiter.limit(_join_failures_limit, deduct_when=_failed)
 def join(token: str) -> BaseResponse | tuple[str, int]:
     """A card was scanned: this phone takes the member's seat, then leaves the token behind."""
     member = member_for_token(token)
@@ -90,7 +112,8 @@ def live(meeting_id: int) -> str | tuple[str, int]:
 
 
 @bp.route("/e/<int:meeting_id>/<token>", methods=["GET", "POST"])
-@limiter.limit(_join_limit, methods=["POST"])
+@limiter.limit(_join_limit, methods=["POST"], key_func=_this_phone)
+@limiter.limit(_join_failures_limit, deduct_when=_failed)
 def pick_name(meeting_id: int, token: str) -> BaseResponse | str | tuple[str, int]:
     """For a member who forgot their card: pick your name, then the host approves."""
     meeting = seats.meeting_for_entry(meeting_id, token)

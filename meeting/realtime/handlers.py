@@ -36,7 +36,7 @@ from ..services import (
     seats,
     speaking,
 )
-from ..services.unit_of_work import is_busy
+from ..services.unit_of_work import is_busy, is_storage_full
 from ..settings import current_rules, current_settings
 from ..store import live_reads
 from ..store.models import Meeting
@@ -204,6 +204,16 @@ def _answer(view: str | None, call: Callable[[dict[str, Any]], dict | None]) -> 
             if is_busy(error):
                 # nothing was done; the same request, sent again, is safe
                 return {"ok": False, "error": _("The server is busy; trying again…"), "busy": True}
+            if is_storage_full(error):
+                logger.error("a live event was refused: the database's disk is full")
+                return {
+                    "ok": False,
+                    "error": _(
+                        "The server's disk is full: nothing was recorded. Tell the host; "
+                        "send it again once they have made room."
+                    ),
+                    "code": "storage_full",
+                }
             # never the payload in the log: it may carry notes or a ballot
             logger.exception("a live event failed")
             return {"ok": False, "error": _("The server could not do this. Try again.")}

@@ -259,6 +259,17 @@ def is_busy(error: BaseException) -> bool:
     return False
 
 
+def is_storage_full(error: BaseException) -> bool:
+    """Whether the database refused a write for want of disk space (nothing was written)."""
+    if not isinstance(error, OperationalError):
+        return False
+    text = str(error.orig).lower() if error.orig is not None else ""
+    return any(
+        sign in text
+        for sign in ("database or disk is full", "no space left", "could not extend file")
+    )
+
+
 def settled(meeting_id: int, timeout: float) -> bool:
     """Wait (at most ``timeout`` seconds) until no action of the meeting is waiting for its
     turn in this process: a state built now would be outdated by them at once."""
@@ -310,6 +321,7 @@ __all__ = [
     "Change",
     "account_change",
     "is_busy",
+    "is_storage_full",
     "meeting_change",
     "meeting_created",
     "on_committed",

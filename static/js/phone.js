@@ -94,6 +94,12 @@
       } else if (answer.code === "ballot_voided") {
         forget(position);
         note(T.voided);
+      } else if (answer.code === "storage_full") {
+        // nothing was recorded, and the choice is kept: sent again once there is room
+        note(answer.error);
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(resendAll, retryDelay);
+        retryDelay = Math.min(retryDelay * 2, 30000);
       } else if (answer.code && answer.code !== "timeout") {
         // refused for good (closed, not entitled, not valid): the member sees why
         forget(position);

@@ -167,6 +167,8 @@ def _server(raw: Mapping[str, Any]) -> ServerSettings:
         raise ConfigError(
             "[server] db_pool_size must be >= 1, db_pool_overflow >= 0 and db_pool_timeout_s > 0"
         )
+    if server.import_row_limit < 1:
+        raise ConfigError("[server] import_row_limit must be at least 1")
     if server.socketio_message_queue and not server.socketio_message_queue.startswith(
         ("redis://", "rediss://", "unix://")
     ):

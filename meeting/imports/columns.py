@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
 from ..domain.messages import Message, msg
-from .tables import ImportRejected, Problem, Table
+from .tables import ImportRejected, Problem, Table, taking_turns
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -45,6 +45,8 @@ class Vocabulary:
         self._spellings_of = spellings_of
         self._labels = labels
         self._synonyms = synonyms
+        #: each enum's words, found once per import rather than once per cell
+        self._codes: dict[type[StrEnum], dict[str, StrEnum]] = {}
 
     def spellings(self, message: Message) -> set[str]:
         return {normalise(s) for s in (message.template, *self._spellings_of(message))}
@@ -55,14 +57,16 @@ class Vocabulary:
 
     def code(self, enum: type[E], text: str) -> E | None:
         """The member of ``enum`` that ``text`` names, or None."""
-        wanted = normalise(text)
-        for member in enum:
-            words = {normalise(member.value), *self._synonyms_normalised(member)}
-            if member in self._labels:
-                words |= self.spellings(self._labels[member])
-            if wanted in words:
-                return member
-        return None
+        codes = self._codes.get(enum)
+        if codes is None:
+            codes = self._codes[enum] = {}
+            for member in enum:  # a word two members share names the first
+                words = {normalise(member.value), *self._synonyms_normalised(member)}
+                if member in self._labels:
+                    words |= self.spellings(self._labels[member])
+                for word in words:
+                    codes.setdefault(word, member)
+        return codes.get(normalise(text))
 
     def choices(self, enum: type[StrEnum]) -> str:
         """The preferred words for an enum, to list in an error message."""
@@ -110,7 +114,12 @@ class RowReader:
                         msg("Required column is missing: %(header)s.", header=column.header),
                     )
                 )
-        self.rows = table.rows
+        self._rows = table.rows
+
+    @property
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """The data rows with their numbers, in order (a long file lets other work run)."""
+        return taking_turns(self._rows)
 
     def header_of(self, key: str) -> str:
         """The column's header as the file writes it, or the template's header if absent."""

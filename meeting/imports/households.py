@@ -79,6 +79,7 @@ def parse_households(
     ``existing`` holds (head, address) pairs already in the meeting.
     """
     reader = RowReader(table, HOUSEHOLD_COLUMNS, vocabulary)
+    tier_codes = _tier_codes(tiers)
     households: list[HouseholdRow] = []
     seen: dict[tuple[str, str], int] = {}
     for row, cells in reader.rows:
@@ -97,7 +98,7 @@ def parse_households(
                 "investigator",
                 msg("%(name)s is not an investigator on this panel.", name=investigator),
             )
-        tier = _tier_code(reader.text(row, cells, "proposed_tier"), tiers)
+        tier = _tier_code(reader.text(row, cells, "proposed_tier"), tier_codes)
         if tier is False:
             reader.problem(
                 row,
@@ -142,9 +143,17 @@ def parse_households(
     return households
 
 
-def _tier_code(text: str, tiers: Collection[Tier]) -> str | bool | None:
+def _tier_codes(tiers: Collection[Tier]) -> dict[str, str]:
+    """Each tier's code and label, compared loosely, to its code (the first tier wins)."""
+    codes: dict[str, str] = {}
+    for tier in tiers:
+        codes.setdefault(normalise(tier.code), tier.code)
+        codes.setdefault(normalise(tier.label), tier.code)
+    return codes
+
+
+def _tier_code(text: str, tier_codes: Mapping[str, str]) -> str | bool | None:
     """The tier's code for a cell naming it by code or label; None if blank, False if unknown."""
     if not text:
         return None
-    wanted = normalise(text)
-    return next((t.code for t in tiers if wanted in (normalise(t.code), normalise(t.label))), False)
+    return tier_codes.get(normalise(text), False)

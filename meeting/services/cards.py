@@ -35,9 +35,13 @@ class JoinCard:
 
 def join_token(member: PanelMember) -> str:
     """The member's current join token (needs ``member.id``)."""
+    return _token(member.meeting_id, member.id, member.card_generation)
+
+
+def _token(meeting_id: int, member_id: int, generation: int) -> str:
     key = current_app.config["SECRET_KEY"]
     key = key.encode() if isinstance(key, str) else key
-    message = f"join-card|{member.meeting_id}|{member.id}|{member.card_generation}".encode()
+    message = f"join-card|{meeting_id}|{member_id}|{generation}".encode()
     digest = hmac.new(key, message, hashlib.sha256).digest()[:TOKEN_BYTES]
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
@@ -49,6 +53,11 @@ def token_digest(token: str) -> str:
 def issue_card(member: PanelMember) -> None:
     """Store the digest of the member's current token; the caller flushes or commits."""
     member.join_token_hash = token_digest(join_token(member))
+
+
+def first_card_digest(meeting_id: int, member_id: int) -> str:
+    """The digest of a new member's first card, for members added without the ORM."""
+    return token_digest(_token(meeting_id, member_id, 1))
 
 
 def member_for_token(token: str) -> PanelMember | None:

@@ -19,11 +19,12 @@ from ..imports.households import HOUSEHOLD_COLUMNS, MAX_PERSONS, parse_household
 from ..imports.members import MEMBER_COLUMNS, parse_members
 from ..imports.tables import read_table
 from ..labels import LABELS, SYNONYMS
-from ..settings import current_rules
+from ..settings import current_rules, current_settings
+from ..store.bulk_rows import insert_households, insert_members, set_join_digests
 from ..store.models import Hearing, Household, Meeting, MeetingStatus, PanelMember
 from ..store.ownership import owned
 from ..texts import translate_in
-from .cards import issue_card
+from .cards import first_card_digest, issue_card
 from .unit_of_work import Change, meeting_change, meeting_created
 
 MAX_NAME_LENGTH = 64
@@ -167,56 +168,70 @@ def remove_household(meeting_id: int, household_id: int, actor: str) -> None:
 
 def import_members(meeting_id: int, filename: str, data: bytes, actor: str) -> int:
     """Add every member in the file, or none: raises ImportRejected listing every problem."""
+    table = read_table(filename, data, current_settings().server.import_row_limit)
     with meeting_change(meeting_id, actor) as change:
         _ensure_editable(change.meeting)
-        rows = parse_members(
-            read_table(filename, data), import_vocabulary(), set(_member_names(change))
+        rows = parse_members(table, import_vocabulary(), set(_member_names(change)))
+        # every row checked above; a few statements of many rows hold SQLite's writer briefly
+        ids = insert_members(
+            change.session,
+            meeting_id,
+            _next_position(change, PanelMember),
+            [(row.name, row.role) for row in rows],
         )
-        for row in rows:
-            new_member(change, row.name, row.role)
+        set_join_digests(change.session, {i: first_card_digest(meeting_id, i) for i in ids})
+        change.reshape()  # written past the ORM: its flush does not see the new rows
         change.log("members.imported", file=filename, count=len(rows))
     return len(rows)
 
 
 def import_households(meeting_id: int, filename: str, data: bytes, actor: str) -> int:
     """Add every household in the file, or none: raises ImportRejected listing every problem."""
+    table = read_table(filename, data, current_settings().server.import_row_limit)
     with meeting_change(meeting_id, actor) as change:
         meeting = change.meeting
         _ensure_editable(meeting)
-        members = {
-            m.name: m
-            for m in change.session.scalars(
-                select(PanelMember).where(PanelMember.meeting_id == meeting_id)
+        panel = change.session.execute(
+            select(PanelMember.name, PanelMember.role, PanelMember.id).where(
+                PanelMember.meeting_id == meeting_id
             )
-        }
+        ).all()
         existing = change.session.execute(
             select(Household.head_name, Household.address).where(Household.meeting_id == meeting_id)
         )
         rows = parse_households(
-            read_table(filename, data),
+            table,
             import_vocabulary(),
             default_category=meeting.kind,
-            panel_roles={name: m.role for name, m in members.items()},
+            panel_roles={name: role for name, role, _ in panel},
             tiers=current_rules().tiers,
             existing={(head, address) for head, address in existing},
         )
-        for row in rows:
-            investigator = members.get(row.investigator_name or "")
-            new_household(
-                change,
-                HouseholdDetails(
-                    head_name=row.head_name,
-                    persons=row.persons,
-                    address=row.address,
-                    category=row.category,
-                    application_type=row.application_type,
-                    id_number=row.id_number,
-                    investigator_id=investigator.id if investigator else None,
-                    recommendation=row.recommendation,
-                    proposed_tier=row.proposed_tier,
-                    findings=row.findings,
-                ),
-            )
+        member_ids = {name: member_id for name, _, member_id in panel}
+        # every row checked above (the rules a form keeps); then a few statements of many rows
+        insert_households(
+            change.session,
+            meeting_id,
+            _next_position(change, Household),
+            [
+                (
+                    {
+                        "head_name": row.head_name,
+                        "persons": row.persons,
+                        "address": row.address,
+                        "category": row.category,
+                        "application_type": row.application_type,
+                        "id_number": row.id_number,
+                        "investigator_id": member_ids.get(row.investigator_name or ""),
+                        "recommendation": row.recommendation,
+                        "proposed_tier": row.proposed_tier,
+                    },
+                    row.findings,
+                )
+                for row in rows
+            ],
+        )
+        change.reshape()  # written past the ORM: its flush does not see the new rows
         change.log("households.imported", file=filename, count=len(rows))
     return len(rows)
 

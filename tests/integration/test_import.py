@@ -5,18 +5,24 @@ from __future__ import annotations
 import io
 
 import pytest
+from flask_migrate import upgrade
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from meeting import create_app
 from meeting.domain.categories import ApplicationType, AssistanceKind, Recommendation
 from meeting.domain.findings import FindingHeading
+from meeting.domain.phases import Phase
 from meeting.domain.roles import Role
 from meeting.extensions import db
 from meeting.imports.tables import ImportRejected
-from meeting.services import setup
-from meeting.store.models import Event, Household, HouseholdFinding, PanelMember
+from meeting.services import audit, setup
+from meeting.services.cards import join_token, member_for_token
+from meeting.settings import current_settings
+from meeting.store.models import Event, Hearing, Household, HouseholdFinding, PanelMember
 
 from ..conftest import make_meeting
+from .test_migrations import postgres_url  # noqa: F401  (a fixture)
 
 MEMBERS = [
     ["姓名", "角色"],
@@ -322,3 +328,154 @@ def test_a_utf16_text_file_is_rejected_with_the_encoding_named(app) -> None:
             meeting.id, "panel.csv", "姓名,角色\n张三,村民代表\n".encode("utf-16"), "t"
         )
     assert "encoding" in str(rejected.value.problems[0].message)
+
+
+def row_limit() -> int:
+    return current_settings().server.import_row_limit
+
+
+def many_members(count: int) -> list[list[str]]:
+    return [["姓名", "角色"]] + [[f"代表{i:05d}", "村民代表"] for i in range(count)]
+
+
+def many_households(count: int) -> list[list[str]]:
+    return [["户主姓名", "家庭人口", "住址或村民小组", "调查人员", "看房产"]] + [
+        [f"户主{i:05d}", str(1 + i % 5), f"{i % 9 + 1}组", "冯建军", f"平房{i}间"]
+        for i in range(count)
+    ]
+
+
+@pytest.mark.parametrize("what", ["members", "households"])
+def test_a_file_over_the_row_limit_is_refused_whole_with_both_numbers(app, what) -> None:
+    meeting = make_meeting(investigators=("冯建军",))
+    limit = row_limit()
+    rows = many_members(limit + 1) if what == "members" else many_households(limit + 1)
+    importer = setup.import_members if what == "members" else setup.import_households
+    before = counts()
+    with pytest.raises(ImportRejected) as rejected:
+        importer(meeting.id, f"{what}.xlsx", xlsx_bytes(rows), "t")
+    db.session.rollback()
+    assert [(p.row, p.column, str(p.message)) for p in rejected.value.problems] == [
+        (None, None, f"The file has {limit + 1} rows; at most {limit} can be imported at once.")
+    ]
+    assert counts() == before
+
+
+def test_a_file_of_exactly_the_row_limit_is_imported(app) -> None:
+    meeting = make_meeting()
+    limit = row_limit()
+    assert setup.import_members(meeting.id, "p.csv", csv_bytes(many_members(limit)), "t") == limit
+    assert len(meeting.members) == limit
+
+
+def test_the_import_page_says_how_many_rows_the_file_has_and_how_many_fit(staff, app) -> None:
+    meeting = make_meeting()
+    limit = row_limit()
+    before = counts()
+    response = staff.post(
+        f"/staff/meetings/{meeting.id}/import?lang=en",
+        {"what": "members", "file": (io.BytesIO(csv_bytes(many_members(limit + 5))), "p.csv")},
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f"The file has {limit + 5} rows; at most {limit} can be imported at once." in page
+    assert counts() == before
+
+
+def test_one_malformed_row_among_many_stores_nothing_and_is_named(app) -> None:
+    meeting = make_meeting(investigators=("冯建军",))
+    limit = row_limit()
+    members = many_members(limit)
+    members[limit - 300][1] = "村长"  # spreadsheet row limit - 299: an unknown role
+    households = many_households(limit)
+    households[17][1] = "十"  # row 18: persons not a number
+    households[limit][0] = households[5][0]  # the last row repeats row 6's household
+    households[limit][2] = households[5][2]
+    before = counts()
+    with pytest.raises(ImportRejected) as members_rejected:
+        setup.import_members(meeting.id, "p.csv", csv_bytes(members), "t")
+    db.session.rollback()
+    with pytest.raises(ImportRejected) as households_rejected:
+        setup.import_households(meeting.id, "h.xlsx", xlsx_bytes(households), "t")
+    db.session.rollback()
+    assert [(p.row, p.column) for p in members_rejected.value.problems] == [(limit - 299, "角色")]
+    assert {(p.row, p.column, str(p.message)) for p in households_rejected.value.problems} == {
+        (18, "家庭人口", "十 is not a whole number from 1 to 99."),
+        (limit + 1, "户主姓名", f"{households[5][0]} appears twice (also row 6)."),
+    }
+    assert counts() == before
+
+
+def test_many_rows_are_stored_after_the_existing_ones_with_cards_hearings_and_one_event(
+    app,
+) -> None:
+    import_many_and_check()
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_many_rows_are_stored_in_order_on_postgresql(postgres_url, tmp_path) -> None:  # noqa: F811
+    app = create_app({"server": {"database_url": postgres_url}}, instance_path=str(tmp_path))
+    with app.app_context():
+        try:
+            upgrade()
+            import_many_and_check()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def import_many_and_check(rows: int = 1200) -> None:
+    """Import ``rows`` members and households (more than one batch of a multi-row INSERT,
+    1,000 rows) into a meeting that has some already, and check that every row landed in
+    the file's order, whole."""
+    meeting = make_meeting(representatives=2, investigators=("冯建军",))
+    setup.add_household(meeting.id, setup.HouseholdDetails("李桂兰", 3), "t")
+    count = min(rows, row_limit())
+    member_file, household_file = many_members(count), many_households(count)
+    first_members, first_households = len(meeting.members), len(meeting.households)
+    version, layout = meeting.version, meeting.layout_version
+    events = len(audit.events_of(meeting.id))
+
+    assert setup.import_members(meeting.id, "p.csv", csv_bytes(member_file), "t") == count
+    assert setup.import_households(meeting.id, "h.csv", csv_bytes(household_file), "t") == count
+
+    db.session.expire_all()
+    members, households = meeting.members, meeting.households
+    assert [m.position for m in members] == list(range(1, first_members + count + 1))
+    assert [h.position for h in households] == list(range(1, first_households + count + 1))
+    imported = members[first_members:]
+    assert [(m.name, m.role) for m in imported] == [
+        (name, Role.REPRESENTATIVE) for name, _ in member_file[1:]
+    ]
+    # every imported card opens its own seat, as a card of a member added by hand does
+    assert all(member_for_token(join_token(m)) == m for m in (imported[0], imported[-1]))
+    assert len({m.join_token_hash for m in members}) == len(members)
+    investigator = next(m for m in members if m.role is Role.INVESTIGATOR)
+    assert [
+        (h.head_name, h.persons, h.address, h.investigator_id, h.category)
+        for h in households[first_households:]
+    ] == [
+        (head, int(persons), address, investigator.id, meeting.kind)
+        for head, persons, address, _, _ in household_file[1:]
+    ]
+    housing = db.session.execute(
+        select(Household.head_name, HouseholdFinding.heading, HouseholdFinding.text)
+        .join(HouseholdFinding)
+        .where(Household.meeting_id == meeting.id)
+    )
+    assert sorted(housing) == sorted(
+        (head, FindingHeading.HOUSING, text) for head, _, _, _, text in household_file[1:]
+    )
+    pending = select(func.count()).select_from(Hearing).join(Household)
+    assert db.session.scalar(
+        pending.where(Household.meeting_id == meeting.id, Hearing.phase == Phase.PENDING)
+    ) == len(households)
+    # one event per import, as before; screens rebuild the agenda once per import
+    logged = audit.events_of(meeting.id)[events:]
+    assert [(e.kind, e.data["count"]) for e in logged] == [
+        ("members.imported", count),
+        ("households.imported", count),
+    ]
+    assert (meeting.version, meeting.layout_version) == (version + 2, layout + 2)

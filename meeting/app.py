@@ -164,7 +164,7 @@ def _attach_extensions(app: Flask, settings: Settings) -> None:
     # Handlers must be known before the first socketio.init_app: Flask-SocketIO replays its
     # handler list onto each new server only for handlers registered while it had none.
     from .realtime import handlers, hearing_events  # noqa: F401
-    from .realtime.audience import watched_meetings
+    from .realtime.audience import disconnect_here, watched_meetings
     from .realtime.feed import ChangeFeed
     from .realtime.limits import EventBudget
     from .realtime.packets import JsonPacket, Utf8Json
@@ -196,7 +196,7 @@ def _attach_extensions(app: Flask, settings: Settings) -> None:
     queue = settings.server.socketio_message_queue
     if queue.startswith(("redis://", "rediss://", "unix://")):
         # several processes: each tells the others which meetings changed (realtime/feed.py)
-        feed = ChangeFeed(queue, pusher.mark, watched_meetings)
+        feed = ChangeFeed(queue, pusher.mark, watched_meetings, disconnect_here)
         app.extensions["meeting.feed"] = feed
         on_committed(app, feed.publish)
     # after a close the database files are scrubbed of the casting order, off the path of

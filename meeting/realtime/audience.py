@@ -8,6 +8,8 @@ every process of every change), so no process needs to know another's rooms.
 
 from __future__ import annotations
 
+from flask import current_app
+
 from ..extensions import socketio
 
 STAFF, MEMBER, DISPLAY = "staff", "member", "display"
@@ -76,5 +78,14 @@ def close_seat_screens(member_id: int) -> None:
 
 
 def _disconnect(name: str) -> None:
+    """Disconnect the room's screens here, and ask the other processes to do the same."""
+    disconnect_here(name)
+    feed = current_app.extensions.get("meeting.feed")
+    if feed is not None:
+        feed.publish_close(name)
+
+
+def disconnect_here(name: str) -> None:
+    """Disconnect the screens of this process in the room ``name``."""
     for sid, _eio_sid in list(socketio.server.manager.get_participants("/", name)):
         socketio.server.disconnect(sid, namespace="/")

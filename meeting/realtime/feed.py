@@ -7,6 +7,9 @@ process then builds and sends the newest state to its own screens (realtime/push
 the shared database. The messages are tiny and a burst of them is coalesced like local
 changes.
 
+The same channel carries "close this room" (a sign-out, a freed seat, a renewed display
+link), so a screen connected to another process is disconnected too.
+
 If Redis goes away, the listener reconnects with growing pauses, and once back it marks
 every meeting with screens here as changed: a change published during the outage is never
 missed for good.
@@ -34,11 +37,12 @@ class ChangeFeed:
         url: str,
         mark: Callable[[int], None],
         watched: Callable[[], set[int]],
+        close: Callable[[str], None] = lambda _room: None,
     ) -> None:
         import redis
 
         self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
-        self._mark, self._watched = mark, watched
+        self._mark, self._watched, self._close = mark, watched, close
         self.host = uuid.uuid4().hex
         self._started = False
 
@@ -49,6 +53,15 @@ class ChangeFeed:
             self._redis.publish(CHANNEL, f"{self.host}:{meeting_id}")
         except Exception as error:  # the listeners resync everything when Redis is back
             logger.warning("a change could not be published: %s", type(error).__name__)
+
+    def publish_close(self, room: str) -> None:
+        """The screens in ``room`` must go on every process (a sign-out, a freed seat, a
+        renewed display link): the others disconnect theirs too."""
+        self.start()
+        try:
+            self._redis.publish(CHANNEL, f"{self.host}:close:{room}")
+        except Exception as error:  # those screens are refused at their next event anyway
+            logger.warning("a disconnect could not be published: %s", type(error).__name__)
 
     def start(self) -> None:
         """Listen for the other processes' changes (from the first screen or change on)."""
@@ -74,9 +87,13 @@ class ChangeFeed:
                 pause = min(pause * 2, 10.0)
 
     def _received(self, message: dict[str, Any]) -> None:
-        host, _, meeting = message.get("data", b"").decode().partition(":")
-        if host != self.host and meeting.isdigit():
-            self._mark(int(meeting))
+        host, _, what = message.get("data", b"").decode().partition(":")
+        if host == self.host:
+            return
+        if what.isdigit():
+            self._mark(int(what))
+        elif what.startswith("close:"):
+            self._close(what.removeprefix("close:"))
 
 
 __all__ = ["CHANNEL", "ChangeFeed"]

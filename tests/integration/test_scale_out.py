@@ -20,7 +20,7 @@ from meeting.services.demo import ensure_demo
 from meeting.services.staff import create_staff
 
 from ..conftest import REPO, service_missing
-from .live import Phone, Screen, staff_cookies
+from .live import Phone, Screen, staff_cookies, wait_until
 from .test_cli import free_port, wait_for
 from .test_migrations import postgres_url  # noqa: F401 - a fixture
 
@@ -78,7 +78,11 @@ def two_servers(postgres_url, redis_queue, tmp_path) -> Iterator[tuple[str, str,
         upgrade()
         create_staff("clerk", "correct horse")
         meeting, _ = ensure_demo()
-        cards = {"member": join_token(meeting.members[0]), "meeting": meeting.id}
+        cards = {
+            "member": join_token(meeting.members[0]),
+            "member_id": meeting.members[0].id,
+            "meeting": meeting.id,
+        }
         db.session.remove()
         db.engine.dispose()
     first, a = start_server(env, tmp_path / "a")
@@ -107,6 +111,23 @@ def test_a_change_made_on_one_process_reaches_a_phone_on_another(two_servers) ->
         )
         assert state["current"]["phase"] == "briefing"
         assert state["version"] == host.wait_for(lambda s: s["current"] is not None)["version"]
+    finally:
+        screen.close()
+        host.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_freeing_a_seat_on_one_process_disconnects_the_phone_on_another(two_servers) -> None:
+    first, second, cards = two_servers
+    phone = Phone(second)
+    assert phone.browser.get(f"{second}/j/{cards['member']}", allow_redirects=False).ok
+    screen = phone.screen(cards["meeting"])
+    host = Screen(first, cards["meeting"], "staff", staff_cookies(first)).connect()
+    try:
+        screen.wait_for(lambda s: True, "its first state")
+        assert host.send("release_seat", {"member_id": cards["member_id"]}) == {"ok": True}
+        wait_until(lambda: not screen.client.connected, "the freed phone's disconnection")
     finally:
         screen.close()
         host.close()

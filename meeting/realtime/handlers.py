@@ -70,7 +70,11 @@ def _pusher() -> Any:
 
 
 @socketio.on("connect")
-def connect(auth: dict[str, Any] | None) -> None:
+def connect(auth: dict[str, Any] | None) -> dict[str, Any] | None:
+    if LIVE in session:
+        # an event a client named "connect" on its open connection: the library hands it
+        # here, where a refusal would go unanswered and a success would change its rooms
+        return unknown_event("connect")
     auth = auth if isinstance(auth, dict) else {}
     locale = select_locale()
     with force_locale(locale):
@@ -141,13 +145,13 @@ def _send_state_here(facts: dict[str, Any]) -> int | None:
 
 
 @socketio.on("sync")
-def sync(_payload: Any = None) -> dict[str, Any]:
+def sync(*_args: Any) -> dict[str, Any]:
     """Send this screen the whole current state again (after a reconnect)."""
     return _answer(None, lambda facts: {"version": _send_state_here(facts)})
 
 
 @socketio.on("*")
-def unknown_event(event: str, _payload: Any = None) -> dict[str, Any]:
+def unknown_event(event: str, *_args: Any) -> dict[str, Any]:
     """An event nobody handles is answered too, at once, rather than left to time out."""
     facts = session.get(LIVE)
     with force_locale(facts["locale"] if facts else select_locale()):
@@ -283,8 +287,8 @@ def on_staff(event: str) -> Callable:
             return handler(Desk(facts["meeting"], current_user.username), payloads.fields(payload))
 
         @functools.wraps(handler)
-        def run(payload: Any = None) -> dict[str, Any]:
-            return _answer(STAFF, lambda facts: authorised(facts, payload))
+        def run(*args: Any) -> dict[str, Any]:
+            return _answer(STAFF, lambda facts: authorised(facts, payloads.single(args)))
 
         socketio.on(event)(run)
         return handler
@@ -297,12 +301,12 @@ def on_member(event: str) -> Callable:
 
     def register(handler: Callable[[seats.Seat, dict[str, Any]], dict | None]) -> Callable:
         @functools.wraps(handler)
-        def run(payload: Any = None) -> dict[str, Any]:
+        def run(*args: Any) -> dict[str, Any]:
             return _answer(
                 MEMBER,
                 lambda facts: handler(
                     seats.Seat(facts["meeting"], facts["member"], facts["device"]),
-                    payloads.fields(payload),
+                    payloads.fields(payloads.single(args)),
                 ),
             )
 

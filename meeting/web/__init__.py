@@ -9,13 +9,13 @@ from flask import Flask, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import BaseConverter, IntegerConverter, Map
 from werkzeug.wrappers.response import Response
 
 from ..extensions import db, login_manager
 from ..store.models import StaffUser
 from .i18n import remember_locale
-from .safety import local_path
+from .safety import MAX_ID, local_path, refuse_nul
 
 
 class BoundedInt(IntegerConverter):
@@ -27,8 +27,33 @@ class BoundedInt(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-#: the largest id an INTEGER column holds on PostgreSQL (SQLite's hold more)
-MAX_ID = 2**31 - 1
+class AsciiSegment(BaseConverter):
+    """A word in a URL (a card's or a link's token, a format): printable ASCII, as all of
+    them are, else the page does not exist (404), rather than a token comparison that
+    refuses non-ASCII text (``hmac.compare_digest``: 500)."""
+
+    regex = r"[!-.0-~]+"  # printable ASCII but the slash
+
+
+#: scripts, styles and everything else from this server only: no inline script or style,
+#: no eval, no plugins, no <base>, forms post here only, no framing
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        # no data: — the QR codes are inline SVG and no page shows any other image
+        "img-src 'self'",
+        # 'self' matches this host's ws:/wss: too (CSP Level 3); a browser where it does not
+        # keeps Socket.IO on long-polling, which works as well
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
 
 #: sent with every page: no framing, no type sniffing, no referrer (a join card's URL
 #: carries its token), no camera, microphone or location
@@ -37,13 +62,13 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
 }
 
 
 def _security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
     return response
 
 
@@ -57,12 +82,14 @@ def register_blueprints(app: Flask) -> None:
     from .staff.views import bp as staff_bp
 
     app.url_map.converters["int"] = BoundedInt
+    app.url_map.converters["default"] = AsciiSegment
     app.after_request(_security_headers)
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(member_bp)
     app.register_blueprint(live_bp)
     app.register_blueprint(display_bp)
+    app.before_request(refuse_nul)
     # every page passes the one table of who may open it (web/access.py)
     app.before_request(check_route)
     app.jinja_env.globals.update(

@@ -27,6 +27,7 @@ from ...services.unit_of_work import Busy
 from ...store.models import Meeting, SeatRequest, SeatRequestStatus
 from ...store.ownership import owned
 from ...texts import translate
+from ..safety import record_id
 
 bp = Blueprint("member", __name__)
 
@@ -124,7 +125,7 @@ def pick_name(meeting_id: int, token: str) -> BaseResponse | str | tuple[str, in
         return redirect(url_for("member.live", meeting_id=meeting.id))
     error = None
     if request.method == "POST":
-        member_id = request.form.get("member_id", type=int) or 0
+        member_id = request.form.get("member_id", type=record_id) or 0
         try:
             request_id = seats.request_seat(meeting_id, member_id, secret)
         except NotInMeeting:

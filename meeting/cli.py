@@ -12,6 +12,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
+from werkzeug.serving import WSGIRequestHandler
 
 from . import create_app
 from .domain.errors import DomainError
@@ -72,6 +73,10 @@ def _serve(app: Flask, host: str | None, port: int | None) -> None:
     # Flask's CLI makes app.run() a no-op; serving is exactly what this command is for.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
     _settle_garbage_collector()
+    # Werkzeug's own server (threading) names its version in every answer; gevent's names none
+    threaded = (
+        {"request_handler": NamelessRequestHandler} if server.async_mode == "threading" else {}
+    )
     socketio.run(
         app,
         host=host,
@@ -79,7 +84,16 @@ def _serve(app: Flask, host: str | None, port: int | None) -> None:
         use_reloader=False,
         log_output=False,
         allow_unsafe_werkzeug=True,  # the embedded server is the intended single-laptop mode
+        **threaded,
     )
+
+
+class NamelessRequestHandler(WSGIRequestHandler):
+    """Werkzeug's server, without "Werkzeug/x.y Python/x.y" in every answer's Server header:
+    no versions for a prober to look up."""
+
+    def version_string(self) -> str:
+        return "meeting"
 
 
 ASYNC_OPTION = click.option(

@@ -18,6 +18,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from meeting import create_app
+from meeting.cli import NamelessRequestHandler
 from meeting.domain.categories import AssistanceKind
 from meeting.domain.roles import Role
 from meeting.extensions import db
@@ -166,7 +167,7 @@ def make_meeting(
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """The app (HTTP and Socket.IO over real websockets) served on a free loopback port."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=NamelessRequestHandler)
     server.daemon_threads = True  # websocket threads end with their clients; do not wait
     server.block_on_close = False
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -63,6 +63,14 @@ def read_table(filename: str, data: bytes, row_limit: int | None = None) -> Tabl
     ]
     if not numbered:
         raise ImportRejected([Problem(None, None, msg("The file is empty."))])
+    # a NUL character cannot be stored (PostgreSQL refuses it): named where it is, not a 500
+    nul = [
+        Problem(number, None, msg("This row contains a NUL character, which cannot be stored."))
+        for number, line in numbered
+        if any("\x00" in cell for cell in line)
+    ]
+    if nul:
+        raise ImportRejected(nul)
     (_, headers), *rows = numbered
     if row_limit is not None and len(rows) > row_limit:
         raise ImportRejected(

@@ -123,7 +123,9 @@ def test_meeting_demo_serves_the_demo_meeting(demo_server) -> None:
     base, process = demo_server
     jar = http.cookiejar.CookieJar()
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    login_page = browser.open(base + "/login").read().decode()
+    with browser.open(base + "/login") as answer:
+        login_page = answer.read().decode()
+        assert "/" not in answer.headers.get("Server", "")  # no software versions named
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login_page).group(1)
     form = urllib.parse.urlencode(
         {"csrf_token": token, "username": "demo", "password": "demo-hearing"}

@@ -288,3 +288,14 @@ def test_on_postgresql_a_nul_is_refused_before_the_database_would_fail(
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def test_the_server_header_names_no_software_version(live_server) -> None:
+    """As `meeting serve --async threading` serves (gevent's server sends no Server header:
+    test_cli.py's demo)."""
+    import requests
+
+    with requests.Session() as browser:
+        for path in ("/login", "/static/css/app.css", "/no-such-page"):
+            server = browser.get(live_server + path).headers.get("Server", "")
+            assert server == "meeting", (path, server)

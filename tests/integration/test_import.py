@@ -479,3 +479,16 @@ def import_many_and_check(rows: int = 1200) -> None:
         ("households.imported", count),
     ]
     assert (meeting.version, meeting.layout_version) == (version + 2, layout + 2)
+
+
+def test_a_nul_character_in_a_cell_is_named_and_nothing_is_stored(app) -> None:
+    meeting = make_meeting()  # (an .xlsx cannot hold one: the format forbids it)
+    rows = [["姓名", "角色"], ["王桂兰", "村民代表"], ["李\x00四", "村民代表"]]
+    before = counts()
+    with pytest.raises(ImportRejected) as rejected:
+        setup.import_members(meeting.id, "p.csv", csv_bytes(rows), "t")
+    db.session.rollback()
+    assert [(p.row, str(p.message)) for p in rejected.value.problems] == [
+        (3, "This row contains a NUL character, which cannot be stored.")
+    ]
+    assert counts() == before

@@ -224,7 +224,7 @@ def _answer(view: str | None, call: Callable[[dict[str, Any]], dict | None]) -> 
 
 
 #: how long a connection over its budget waits before its refusal is answered
-OVER_BUDGET_PAUSE_S = 0.002
+OVER_BUDGET_PAUSE_S = 0.005
 
 
 def _budget() -> EventBudget:

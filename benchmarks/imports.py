@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import requests
 from flask_migrate import upgrade
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import event
 
 from benchmarks.live_core import (
@@ -68,6 +68,7 @@ from meeting.domain.findings import FindingHeading
 from meeting.domain.phases import Phase
 from meeting.domain.roles import Role
 from meeting.extensions import db
+from meeting.imports.blank_files import spreadsheet
 from meeting.services import setup
 from meeting.store.sqlite import apply_pragmas
 
@@ -88,14 +89,7 @@ def household_rows(n: int) -> list[list[str]]:
 
 
 def encode(rows: list[list[str]], fmt: str) -> bytes:
-    if fmt == "csv":
-        return "\n".join(",".join(row) for row in rows).encode("utf-8-sig")
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return spreadsheet(rows, fmt)
 
 
 def bare_parse(data: bytes, fmt: str) -> list[list[Any]]:

@@ -27,6 +27,23 @@ def voting_members(meeting: Meeting, role: Role | None = None) -> list[PanelMemb
     return [m for m in meeting.members if m.votes and (role is None or m.role is role)]
 
 
+def seated_meeting(
+    households: tuple[str, ...] = ("张三", "李四"), representatives: int = 18
+) -> Meeting:
+    """A meeting with a panel of ``representatives`` and 5 cadres (15 and 5 of them present),
+    an investigator, and ``households`` proposed for tier B."""
+    from meeting.services import setup
+
+    from ..conftest import make_meeting
+
+    meeting = make_meeting(representatives=representatives, cadres=5, investigators=("调查员甲",))
+    for name in households:
+        details = setup.HouseholdDetails(head_name=name, persons=2, proposed_tier="B")
+        setup.add_household(meeting.id, details, "t")
+    seat_panel(meeting)
+    return meeting
+
+
 def seat_panel(meeting: Meeting, representatives: int = 15, cadres: int = 5) -> None:
     for member in voting_members(meeting, Role.REPRESENTATIVE)[:representatives]:
         presence.set_presence(meeting.id, member.id, True, "test")

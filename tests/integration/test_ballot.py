@@ -23,27 +23,20 @@ from meeting.settings import current_rules
 from meeting.store import ballot_box
 from meeting.store.models import BallotReceipt, Meeting, SecretBallot
 
-from ..conftest import make_meeting
 from .ballot_helpers import (
     ballot,
     cast,
     open_ballot,
     present_voters,
     seat_of,
-    seat_panel,
+    seated_meeting,
     tracker,
 )
 
 
 @pytest.fixture
 def meeting(app) -> Meeting:
-    meeting = make_meeting(representatives=18, cadres=5, investigators=("调查员甲",))
-    for name in ("张三", "李四"):
-        setup.add_household(
-            meeting.id, setup.HouseholdDetails(head_name=name, persons=2, proposed_tier="B"), "t"
-        )
-    seat_panel(meeting)
-    return meeting
+    return seated_meeting()
 
 
 def counts(hearing_id: int) -> tuple[int, int]:

@@ -6,7 +6,7 @@ import io
 
 import pytest
 from flask_migrate import upgrade
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from meeting import create_app
@@ -15,6 +15,7 @@ from meeting.domain.findings import FindingHeading
 from meeting.domain.phases import Phase
 from meeting.domain.roles import Role
 from meeting.extensions import db
+from meeting.imports.blank_files import spreadsheet
 from meeting.imports.tables import ImportRejected
 from meeting.services import audit, setup
 from meeting.services.cards import join_token, member_for_token
@@ -67,12 +68,7 @@ def csv_bytes(rows: list[list[str]], encoding: str = "utf-8-sig") -> bytes:
 
 
 def xlsx_bytes(rows: list[list[object]]) -> bytes:
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return spreadsheet(rows, "xlsx")
 
 
 def counts() -> tuple[int, int, int, int]:

@@ -10,30 +10,24 @@ from meeting.domain.channels import ChannelFixed
 from meeting.domain.errors import DomainError
 from meeting.domain.phases import Phase
 from meeting.extensions import db
-from meeting.services import casting, corrections, hearings, presence, scrutiny, setup
+from meeting.services import casting, corrections, hearings, presence, scrutiny
 from meeting.services.casting import RECORDED
 from meeting.store.models import BallotReceipt, Event, Meeting, PanelMember, SecretBallot
 
-from ..conftest import make_meeting
 from .ballot_helpers import (
     ballot,
     cast,
     open_ballot,
     present_voters,
     seat_of,
-    seat_panel,
+    seated_meeting,
     tracker,
 )
 
 
 @pytest.fixture
 def meeting(app) -> Meeting:
-    meeting = make_meeting(representatives=18, cadres=5, investigators=("调查员甲",))
-    setup.add_household(
-        meeting.id, setup.HouseholdDetails(head_name="张三", persons=2, proposed_tier="B"), "t"
-    )
-    seat_panel(meeting)  # 15 representatives and 5 cadres present; 3 representatives absent
-    return meeting
+    return seated_meeting(("张三",))  # 3 of 18 representatives absent
 
 
 def stored(meeting: Meeting) -> tuple[int, int, int, tuple[tuple[int, bool, bool], ...]]:

@@ -15,12 +15,11 @@ from meeting.cli import main
 from meeting.domain.signoff import Signatories
 from meeting.exports import export
 from meeting.extensions import db
-from meeting.services import hearings, notes, setup, signoff
+from meeting.services import hearings, notes, signoff
 from meeting.services.audit import event_count, head_hash, verify_meeting
 from meeting.store.models import Meeting
 
-from ..conftest import make_meeting
-from .ballot_helpers import cast, open_ballot, present_voters, seat_panel
+from .ballot_helpers import cast, open_ballot, present_voters, seated_meeting
 
 PEOPLE = Signatories("韩文静", "唐志远", ("王桂兰",))
 
@@ -28,12 +27,7 @@ PEOPLE = Signatories("韩文静", "唐志远", ("王桂兰",))
 @pytest.fixture
 def counted(app) -> Meeting:
     """Two households heard: 张三 found ineligible by all 20, 李四 eligible, tier B."""
-    meeting = make_meeting(representatives=15, cadres=5, investigators=("调查员甲",))
-    for name in ("张三", "李四"):
-        setup.add_household(
-            meeting.id, setup.HouseholdDetails(head_name=name, persons=2, proposed_tier="B"), "t"
-        )
-    seat_panel(meeting)
+    meeting = seated_meeting(representatives=15)
     for position, choice in ((1, "not_eligible"), (2, "eligible")):
         open_ballot(meeting, position)
         notes.save_notes(meeting.id, position, "questioning_notes", "问：收入？答：无。", "sec")

@@ -7,22 +7,16 @@ import pytest
 from sqlalchemy import func, select
 
 from meeting.extensions import db
-from meeting.services import setup
 from meeting.services.casting import ALREADY_RECORDED, RECORDED
 from meeting.services.unit_of_work import COMMITTED_LISTENERS
 from meeting.store.models import BallotReceipt, SecretBallot
 
-from ..conftest import make_meeting
-from .ballot_helpers import cast, open_ballot, present_voters, seat_of, seat_panel
+from .ballot_helpers import cast, open_ballot, present_voters, seat_of, seated_meeting
 
 
 @pytest.fixture
 def voting(app):
-    meeting = make_meeting(representatives=15, cadres=5)
-    setup.add_household(
-        meeting.id, setup.HouseholdDetails(head_name="张三", persons=2, proposed_tier="B"), "t"
-    )
-    seat_panel(meeting)
+    meeting = seated_meeting(("张三",), representatives=15)
     open_ballot(meeting)
     return meeting
 

@@ -57,7 +57,12 @@ LABELS: dict[StrEnum, Message] = {
 
 #: other words an import file may use for a code, beside its label in either language
 SYNONYMS: dict[StrEnum, tuple[str, ...]] = {
-    Role.REPRESENTATIVE: ("居民代表", "代表"),
+    Role.REPRESENTATIVE: ("居民代表", "代表", "群众代表", "党员代表"),
+    # what a clerk writes for a cadre: the office rather than the role
+    Role.CADRE: (
+        "社区干部", "村支书", "支书", "村书记", "村主任", "村委会主任", "村委委员", "村两委",
+        "社区书记", "社区主任", "居委会主任", "居委委员", "干部",
+    ),
     Role.INVESTIGATOR: ("调查员", "核查人员"),
     Role.SCRUTINEER: ("监票人", "计票人"),
     AssistanceKind.URBAN_MINIMUM_LIVING: ("城市低保",),

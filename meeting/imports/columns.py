@@ -80,6 +80,30 @@ class Vocabulary:
         return {normalise(s) for s in self._synonyms.get(member, ())}
 
 
+#: columns a village office's own sheets usually carry that the import does not need: read
+#: past, not refused (a typo in a needed column is still refused as unknown)
+IGNORED_HEADERS = frozenset(
+    normalise(h)
+    for h in (
+        "序号",
+        "编号",
+        "No.",
+        "No",
+        "#",
+        "联系电话",
+        "电话",
+        "手机",
+        "手机号",
+        "手机号码",
+        "联系方式",
+        "备注",
+        "签名",
+        "Phone",
+        "Notes",
+    )
+)
+
+
 class RowReader:
     """Reads the cells of one table column by column, collecting every problem on the way."""
 
@@ -94,6 +118,8 @@ class RowReader:
             if not header:
                 continue
             key = next((k for k, words in known.items() if normalise(header) in words), None)
+            if key is None and normalise(header) in IGNORED_HEADERS:
+                continue
             if key is None:
                 self.problems.append(
                     Problem(1, header, msg("Unknown column: %(header)s.", header=header))
@@ -124,6 +150,31 @@ class RowReader:
     def header_of(self, key: str) -> str:
         """The column's header as the file writes it, or the template's header if absent."""
         return self._header_text.get(key) or self.vocabulary.preferred(self._columns[key].header)
+
+    def is_template_example(self, row: int, cells: list[str]) -> bool:
+        """Whether this row is the blank file's example, left in: refused, with its row, so
+        the example person is never imported as a real one."""
+        shown = [
+            (position, column.example)
+            for key, position in self._index.items()
+            if (column := self._columns[key]).example
+        ]
+        if len(shown) < 2 or any(
+            (cells[p] if p < len(cells) else "") != example for p, example in shown
+        ):
+            return False
+        self.problems.append(
+            Problem(
+                row,
+                None,
+                msg(
+                    "This row is the blank file's example (%(example)s): delete it, then "
+                    "import the file again.",
+                    example=" ".join(example for _p, example in shown[:2]),
+                ),
+            )
+        )
+        return True
 
     def has(self, key: str) -> bool:
         return key in self._index

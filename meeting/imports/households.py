@@ -33,7 +33,13 @@ FINDING_HEADERS: dict[FindingHeading, Message] = {
 }
 
 HOUSEHOLD_COLUMNS = (
-    Column("head_name", msg("Head of household"), required=True, example="李桂兰", max_length=64),
+    Column(
+        "head_name",
+        msg("Head of household"),
+        required=True,
+        example="李桂兰（示例）",
+        max_length=64,
+    ),
     Column("persons", msg("Persons"), required=True, example="3"),
     Column("address", msg("Address or group"), example="东街二组"),
     Column("category", msg("Assistance"), example="城镇低保"),
@@ -83,6 +89,8 @@ def parse_households(
     households: list[HouseholdRow] = []
     seen: dict[tuple[str, str], int] = {}
     for row, cells in reader.rows:
+        if reader.is_template_example(row, cells):
+            continue
         head = reader.text(row, cells, "head_name")
         persons = reader.whole_number(row, cells, "persons", minimum=1, maximum=MAX_PERSONS)
         address = reader.text(row, cells, "address")

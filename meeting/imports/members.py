@@ -11,7 +11,8 @@ from .columns import Column, RowReader, Vocabulary
 from .tables import Table
 
 MEMBER_COLUMNS = (
-    Column("name", msg("Name"), required=True, example="张秀英", max_length=64),
+    # marked, so the example left in a file can never be taken for a real person of that name
+    Column("name", msg("Name"), required=True, example="张秀英（示例）", max_length=64),
     Column("role", msg("Role"), required=True, example="村民代表"),
 )
 
@@ -31,6 +32,8 @@ def parse_members(
     members: list[MemberRow] = []
     first_row_of: dict[str, int] = {}
     for row, cells in reader.rows:
+        if reader.is_template_example(row, cells):
+            continue
         name = reader.text(row, cells, "name")
         role = reader.code(row, cells, "role", Role, default=None)
         if name in existing_names:

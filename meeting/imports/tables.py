@@ -52,9 +52,11 @@ def read_table(filename: str, data: bytes, row_limit: int | None = None) -> Tabl
         lines = _read_csv(data)
     elif name.endswith(".xlsx"):
         lines = _read_xlsx(data)
+    elif name.endswith(".xls"):
+        lines = _read_xls(data)
     else:
         raise ImportRejected(
-            [Problem(None, None, msg("Only .csv and .xlsx files can be imported."))]
+            [Problem(None, None, msg("Only .csv, .xlsx and .xls files can be imported."))]
         )
     numbered = [
         (number, [cell.strip() for cell in line])
@@ -131,6 +133,22 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     except Exception as exc:
         raise ImportRejected(
             [Problem(None, None, msg("The file is not a readable .xlsx workbook."))]
+        ) from exc
+
+
+def _read_xls(data: bytes) -> list[list[str]]:
+    """The older Excel format (.xls), which many village offices' computers still save."""
+    import xlrd
+
+    try:
+        sheet = xlrd.open_workbook(file_contents=data, on_demand=True).sheet_by_index(0)
+        return [
+            [_cell_text(value) for value in sheet.row_values(index)]
+            for index in taking_turns(range(sheet.nrows))
+        ]
+    except Exception as exc:
+        raise ImportRejected(
+            [Problem(None, None, msg("The file is not a readable .xls workbook."))]
         ) from exc
 
 

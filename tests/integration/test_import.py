@@ -16,13 +16,13 @@ from meeting.domain.phases import Phase
 from meeting.domain.roles import Role
 from meeting.extensions import db
 from meeting.imports.blank_files import spreadsheet
-from meeting.imports.tables import ImportRejected
+from meeting.imports.tables import ImportRejected, read_table
 from meeting.services import audit, setup
 from meeting.services.cards import join_token, member_for_token
 from meeting.settings import current_settings
 from meeting.store.models import Event, Hearing, Household, HouseholdFinding, PanelMember
 
-from ..conftest import make_meeting
+from ..conftest import REPO, make_meeting
 from .test_migrations import postgres_url  # noqa: F401  (a fixture)
 
 MEMBERS = [
@@ -172,8 +172,8 @@ def test_a_broken_household_file_is_rejected_whole_with_every_problem(app, fmt) 
             "调查人员",
             "建议档次",
             "救助类别",
-            "备注",
-        ],  # no 家庭人口; 备注 unknown
+            "家庭收入",
+        ],  # no 家庭人口; 家庭收入 unknown
         ["李桂兰", "东街", "冯建军", "二档", "低保户"],  # row 2: unknown category
         ["李桂兰", "东街", "张秀英", "五档", ""],  # row 3: duplicate, not an investigator, bad tier
     ]
@@ -193,7 +193,7 @@ def test_a_broken_household_file_is_rejected_whole_with_every_problem(app, fmt) 
     db.session.rollback()
 
     found = {(p.row, p.column, str(p.message)) for p in first.value.problems}
-    assert (1, "备注", "Unknown column: 备注.") in found
+    assert (1, "家庭收入", "Unknown column: 家庭收入.") in found
     assert (1, "家庭人口", "Required column is missing: Persons.") in found
     assert any(p[:2] == (2, "救助类别") and "低保户" in p[2] for p in found)
     assert (3, "户主姓名", "李桂兰 appears twice (also row 2).") in found
@@ -260,22 +260,76 @@ def test_the_import_page_imports_a_valid_file(staff, app) -> None:
 
 
 @pytest.mark.parametrize("what", ["members", "households"])
-def test_the_blank_files_import_back_cleanly(staff, app, what) -> None:
+def test_the_blank_files_import_back_once_their_example_is_replaced(staff, app, what) -> None:
     meeting = make_meeting(investigators=("王建国",))
     for fmt in ("csv", "xlsx"):
         response = staff.get(f"/staff/import-templates/{what}.{fmt}")
         assert response.status_code == 200
+        if fmt == "csv":  # one charset, said once
+            assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
         if fmt == "xlsx":
             headers = [c.value for c in next(load_workbook(io.BytesIO(response.data)).active.rows)]
             assert headers[0] in ("姓名", "户主姓名")
     importer = setup.import_members if what == "members" else setup.import_households
     for fmt in ("csv", "xlsx"):
         blank = staff.get(f"/staff/import-templates/{what}.{fmt}").data
-        assert importer(meeting.id, f"{what}.{fmt}", blank, "t") == 1  # the example row
+        before = counts()
+        # the example person left in is refused, by its row, never imported as a real one
+        with pytest.raises(ImportRejected) as rejected:
+            importer(meeting.id, f"{what}.{fmt}", blank, "t")
+        db.session.rollback()
+        [problem] = rejected.value.problems
+        assert problem.row == 2 and "blank file's example" in str(problem.message)
+        assert counts() == before
+        # filled in with a real person, the same file imports
+        example = "张秀英（示例）" if what == "members" else "李桂兰（示例）"
+        table = read_table(f"{what}.{fmt}", blank)
+        real = [table.headers, [c.replace(example, "周玉梅") for c in table.rows[0][1]]]
+        assert importer(meeting.id, f"{what}.csv", csv_bytes(real), "t") == 1
         if what == "households":
             setup.remove_household(meeting.id, meeting.households[0].id, "t")
         else:
             setup.remove_member(meeting.id, meeting.members[-1].id, "t")
+
+
+def test_a_clerks_own_columns_and_words_are_understood(app) -> None:
+    meeting = make_meeting()
+    rows = [
+        ["序号", "姓名", "角色", "联系电话", "备注"],
+        ["1", "王桂兰", "村民代表", "13800000000", ""],
+        ["2", "赵德明", "村支书", "13900000000", "兼任"],
+        ["3", "钱秀英", "村委委员", "", ""],
+    ]
+    assert setup.import_members(meeting.id, "p.csv", csv_bytes(rows), "t") == 3
+    db.session.expire_all()
+    roles = {m.name: m.role for m in meeting.members}
+    assert roles == {"王桂兰": Role.REPRESENTATIVE, "赵德明": Role.CADRE, "钱秀英": Role.CADRE}
+    # a column the import does not know is still refused (a misspelt needed column)
+    with pytest.raises(ImportRejected) as rejected:
+        setup.import_members(
+            meeting.id, "p.csv", csv_bytes([["姓名", "角 色x"], ["孙", "代表"]]), "t"
+        )
+    db.session.rollback()
+    assert any("Unknown column" in str(p.message) for p in rejected.value.problems)
+
+
+def test_an_xls_workbook_as_older_office_software_saves_it_is_imported(app) -> None:
+    """tests/fixtures/panel.xls: the old binary Excel format (BIFF8, as Excel 97-2003 and WPS
+    save it), written once with the xlwt library. Its rows: 序号, 姓名, 角色;
+    1, 王桂兰, 村民代表; 2, 赵德明, 村支书."""
+    meeting = make_meeting()
+    data = (REPO / "tests" / "fixtures" / "panel.xls").read_bytes()
+    assert data[:4] == bytes.fromhex("d0cf11e0")  # not an .xlsx (a zip) in disguise
+    assert setup.import_members(meeting.id, "成员.XLS", data, "t") == 2
+    db.session.expire_all()
+    assert [(m.name, m.role) for m in meeting.members] == [
+        ("王桂兰", Role.REPRESENTATIVE),
+        ("赵德明", Role.CADRE),
+    ]
+    with pytest.raises(ImportRejected) as rejected:
+        setup.import_members(meeting.id, "broken.xls", b"not a workbook", "t")
+    db.session.rollback()
+    assert "not a readable .xls" in str(rejected.value.problems[0].message)
 
 
 def test_values_beyond_what_the_form_and_database_hold_are_rejected(app) -> None:

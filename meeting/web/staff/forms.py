@@ -124,6 +124,9 @@ class ImportForm(FlaskForm):
         validators=[DataRequired()],
     )
     file = FileField(
-        _l("File (.csv or .xlsx)"),
-        validators=[FileRequired(), FileAllowed(["csv", "xlsx"], _l("Only .csv and .xlsx files."))],
+        _l("File (.csv, .xlsx or .xls)"),
+        validators=[
+            FileRequired(),
+            FileAllowed(["csv", "xlsx", "xls"], _l("Only .csv, .xlsx and .xls files.")),
+        ],
     )

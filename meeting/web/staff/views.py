@@ -31,7 +31,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 Owned = TypeVar("Owned", PanelMember, Household)
 
 IMPORT_MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # the charset is added by the response itself
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 

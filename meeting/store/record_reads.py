@@ -137,11 +137,12 @@ def stored_record(connection: Connection, meeting_id: int) -> StoredRecord:
     ):
         receipts[hearing_of[hearing]].append((member, bool(paper)))
     meeting = Meeting.__table__
-    finalised_at, signed_events, signed_head = connection.execute(
+    signed = connection.execute(
         select(meeting.c.finalised_at, meeting.c.signed_events, meeting.c.signed_head).where(
             meeting.c.id == meeting_id
         )
-    ).one()
+    ).first()
+    finalised_at, signed_events, signed_head = signed or (None, None, None)
     return StoredRecord(
         agenda=[row.id for row in rows],
         households=digests,

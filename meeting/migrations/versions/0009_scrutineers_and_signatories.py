@@ -17,11 +17,12 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('panel_member', schema=None) as batch_op:
+    # in place: recreating panel_member on SQLite would cascade-delete its ballot receipts
+    with op.batch_alter_table('panel_member', schema=None, recreate='never') as batch_op:
         batch_op.add_column(
             sa.Column('scrutineer', sa.Boolean(), server_default=sa.false(), nullable=False)
         )
-    with op.batch_alter_table('meeting', schema=None) as batch_op:
+    with op.batch_alter_table('meeting', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('signatories', sa.JSON(), nullable=True))
     op.create_table(
         'count_confirmation',

@@ -17,9 +17,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('hearing', schema=None) as batch_op:
+    # in place: recreating a table on SQLite would cascade-delete the rows that refer to it
+    with op.batch_alter_table('hearing', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('paper_voters_at_open', sa.JSON(), nullable=True))
-    with op.batch_alter_table('meeting', schema=None) as batch_op:
+    with op.batch_alter_table('meeting', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('signed_events', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('signed_head', sa.String(length=64), nullable=True))
 

@@ -25,6 +25,7 @@ def init_i18n(app: Flask, babel: Babel) -> None:
     compile_catalogues(CATALOGUE_DIR, compiled)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
     babel.init_app(app, locale_selector=select_locale)
+    app.after_request(_remember_asked_locale)
     app.jinja_env.filters["t"] = translate
     app.jinja_env.globals["current_locale"] = select_locale
     app.jinja_env.globals["language_link"] = language_link
@@ -53,6 +54,15 @@ def select_locale() -> str:
     if chosen in LOCALES:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _remember_asked_locale(response: Any) -> Any:
+    """A page opened with ?lang= keeps that language for the next pages (a phone's link, a
+    projector's address): the choice is remembered as the language link remembers it."""
+    asked = request.args.get("lang")
+    if asked in LOCALES and request.cookies.get(LANG_COOKIE) != asked:
+        remember_locale(response, asked)
+    return response
 
 
 def remember_locale(response: Any, locale: str) -> None:

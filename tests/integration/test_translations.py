@@ -64,3 +64,12 @@ def test_the_quorum_reason_reads_in_chinese_by_default(app) -> None:
         translate_in("en", check.reasons[0])
         == "Villager representatives present: 12, fewer than 15."
     )
+
+
+def test_a_language_asked_for_in_the_address_is_remembered(client) -> None:
+    first = client.get("/login?lang=en")
+    assert "Sign in" in first.get_data(as_text=True)
+    assert any(h.startswith("lang=en;") for h in first.headers.getlist("Set-Cookie"))
+    assert "Sign in" in client.get("/login").get_data(as_text=True)  # no ?lang= now
+    assert "登录" in client.get("/login?lang=zh").get_data(as_text=True)
+    assert "登录" in client.get("/login").get_data(as_text=True)

@@ -11,6 +11,7 @@
   function Live(options) {
     var self = this;
     var version = -1;
+    var failures = 0;
     self.clockOffset = 0;
     // the page's language, so that the labels in every state match the page
     var lang = document.documentElement.lang.indexOf("en") === 0 ? "en" : "zh";
@@ -20,7 +21,12 @@
     self.socket.on("connect", function () { options.onLink && options.onLink(true); });
     self.socket.on("disconnect", function () { options.onLink && options.onLink(false); });
     self.socket.on("connect_error", function (error) {
-      options.onLink && options.onLink(false, error && error.message);
+      // the server's own refusal is a sentence for the person; a transport's ("xhr poll
+      // error", "timeout") is not: the page says it is reconnecting instead
+      var transport = !error || error.type === "TransportError" || error.message === "timeout";
+      failures += 1;
+      document.documentElement.setAttribute("data-link-failures", String(failures));  // tests
+      options.onLink && options.onLink(false, transport ? null : error.message);
     });
     self.socket.on("you", function (you) { options.onYou && options.onYou(you); });
     self.socket.on("state", function (state) {

@@ -3,6 +3,8 @@ page stands out from the others."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from meeting.services.demo import ensure_demo
@@ -42,3 +44,31 @@ def test_no_hidden_element_shows_and_the_main_buttons_stand_out(app, live_server
             assert page.evaluate(SHOWN_THOUGH_HIDDEN) == [], path
     finally:
         staff.close()
+
+
+def test_a_phone_that_loses_the_wifi_says_it_is_reconnecting_in_chinese(
+    app, live_server, browser
+) -> None:
+    from playwright.sync_api import expect
+
+    from meeting.services.cards import join_token
+
+    meeting, _ = ensure_demo()
+    member = next(m for m in meeting.members if m.votes)
+
+    phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = phone.new_page()
+    try:
+        page.goto(f"{live_server}/j/{join_token(member)}")
+        expect(page.locator("#link")).to_have_attribute("data-state", "up")
+        phone.set_offline(True)
+        # the hall's Wi-Fi drops: the reconnection attempts fail at the transport
+        expect(page.locator("html")).to_have_attribute(
+            "data-link-failures", re.compile("[1-9]"), timeout=20_000
+        )
+        link = page.locator("#link").inner_text()
+        assert link == "正在重新连接…", link  # not "xhr poll error"
+        phone.set_offline(False)
+        expect(page.locator("#link")).to_have_attribute("data-state", "up", timeout=20_000)
+    finally:
+        phone.close()

@@ -3,10 +3,13 @@ PDF), each drawn from one content model (content.py) so the formats always agree
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..domain.messages import Message, msg
 from ..store.models import Meeting
+from ..texts import translate_in
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -71,16 +74,26 @@ def _sign_in_pdf(meeting: Meeting) -> bytes:
     return sign_in_pdf(build_sign_in_sheet(meeting))
 
 
-#: format name -> (file name stem, extension, media type, builder)
-FORMATS: dict[str, tuple[str, str, str, Callable[[Meeting], bytes]]] = {
-    "docx": ("minutes", "docx", DOCX, _minutes_docx),
-    "pdf": ("minutes", "pdf", PDF, _minutes_pdf),
-    "xlsx": ("minutes", "xlsx", XLSX, _minutes_xlsx),
-    "notice": ("notice", "docx", DOCX, _notice_docx),
-    "notice-pdf": ("notice", "pdf", PDF, _notice_pdf),
-    "sign-in": ("sign-in", "docx", DOCX, _sign_in_docx),
-    "sign-in-pdf": ("sign-in", "pdf", PDF, _sign_in_pdf),
+MINUTES, NOTICE, SIGN_IN = msg("Minutes"), msg("Public notice list"), msg("Sign-in sheet")
+#: format name -> (what the file is called, extension, media type, builder)
+FORMATS: dict[str, tuple[Message, str, str, Callable[[Meeting], bytes]]] = {
+    "docx": (MINUTES, "docx", DOCX, _minutes_docx),
+    "pdf": (MINUTES, "pdf", PDF, _minutes_pdf),
+    "xlsx": (MINUTES, "xlsx", XLSX, _minutes_xlsx),
+    "notice": (NOTICE, "docx", DOCX, _notice_docx),
+    "notice-pdf": (NOTICE, "pdf", PDF, _notice_pdf),
+    "sign-in": (SIGN_IN, "docx", DOCX, _sign_in_docx),
+    "sign-in-pdf": (SIGN_IN, "pdf", PDF, _sign_in_pdf),
 }
+#: characters no file name on Windows, macOS or a USB stick may hold
+_NOT_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def file_name(*parts: str, extension: str) -> str:
+    """A download's name as the secretary will find it among their files: the meeting's
+    title, its date and what the document is, in the page's language."""
+    joined = "-".join(_NOT_IN_FILE_NAMES.sub(" ", p).strip() for p in parts if p.strip())
+    return f"{joined[:120]}.{extension}"
 
 
 def export(meeting: Meeting, fmt: str) -> Export:
@@ -88,6 +101,12 @@ def export(meeting: Meeting, fmt: str) -> Export:
 
     Raises pdf.FontMissing for a PDF on a machine without a Chinese font.
     """
-    stem, extension, mimetype, build = FORMATS[fmt]
-    filename = f"meeting-{meeting.id}-{meeting.held_on.isoformat()}-{stem}.{extension}"
+    what, extension, mimetype, build = FORMATS[fmt]
+    filename = file_name(
+        # named in the documents' own language (they are built in Chinese, for the township)
+        meeting.title,
+        meeting.held_on.isoformat(),
+        translate_in("zh", what),
+        extension=extension,
+    )
     return Export(build(meeting), filename, mimetype)

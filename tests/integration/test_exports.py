@@ -9,6 +9,7 @@ import re
 import subprocess
 import zoneinfo
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
@@ -335,7 +336,7 @@ def test_the_command_line_writes_the_file_and_prints_its_path(
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(main, ["export", str(recorded.id), "--format", "notice"])
     assert result.exit_code == 0, result.output
-    assert Path(result.output.strip()).name.endswith("-notice.docx")
+    assert Path(result.output.strip()).name.endswith("-公示名单.docx")
     monkeypatch.setattr(pdf, "_installed_chinese_families", lambda: ())
     result = runner.invoke(main, ["export", str(recorded.id), "--format", "pdf"])
     assert result.exit_code == 1 and "fonts-noto-cjk" in result.output
@@ -358,7 +359,11 @@ def test_signed_in_staff_download_the_documents_linked_from_the_secretary_screen
     for fmt, mimetype in (("docx", "wordprocessingml"), ("xlsx", "spreadsheetml")):
         response = staff.get(f"/staff/meetings/{recorded.id}/export/{fmt}")
         assert response.status_code == 200 and mimetype in response.mimetype
-        assert "attachment" in response.headers["Content-Disposition"]
+        disposition = response.headers["Content-Disposition"]
+        assert "attachment" in disposition
+        # saved under the meeting's title, date and what it is, in Chinese
+        name = f"{recorded.title}-{recorded.held_on.isoformat()}-会议记录.{fmt}"
+        assert f"filename*=UTF-8''{quote(name)}" in disposition, disposition
         assert response.headers["Cache-Control"] == "no-store"
     assert staff.get(f"/staff/meetings/{recorded.id}/export/odt").status_code == 404
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import quote
 
 import pytest
 from flask_migrate import upgrade
@@ -267,6 +268,8 @@ def test_the_blank_files_import_back_once_their_example_is_replaced(staff, app, 
         assert response.status_code == 200
         if fmt == "csv":  # one charset, said once
             assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+        name = "评议小组成员" if what == "members" else "申请户"
+        assert quote(f"{name}.{fmt}") in response.headers["Content-Disposition"]
         if fmt == "xlsx":
             headers = [c.value for c in next(load_workbook(io.BytesIO(response.data)).active.rows)]
             assert headers[0] in ("姓名", "户主姓名")

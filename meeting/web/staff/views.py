@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,6 +26,7 @@ from ...domain.errors import DomainError, NotInMeeting
 from ...domain.findings import FindingGroup, FindingHeading, headings_in
 from ...domain.quorum import check_quorum_of
 from ...domain.roles import Role
+from ...exports import file_name
 from ...extensions import db
 from ...imports.tables import ImportRejected
 from ...services import recusals, setup
@@ -254,11 +266,13 @@ def import_file(meeting_id: int) -> str | Response:
 @bp.get("/import-templates/<any(members, households):what>.<any(csv, xlsx):fmt>")
 def import_template(what: str, fmt: str) -> Response:
     data = setup.blank_import_file(what, fmt)
-    filename = {"members": "panel-members", "households": "households"}[what]
-    return Response(
-        data,
+    title = _("panel members") if what == "members" else _("households")
+    return send_file(
+        io.BytesIO(data),
         mimetype=IMPORT_MIMETYPES[fmt],
-        headers={"Content-Disposition": f"attachment; filename={filename}.{fmt}"},
+        as_attachment=True,
+        download_name=file_name(title, extension=fmt),  # its Chinese name, safely encoded
+        max_age=0,
     )
 
 

@@ -138,9 +138,16 @@ def demo_command(
     click.echo(
         f"  {voting} voting members, {len(meeting.households)} households, {persons} persons"
     )
+    here = f"http://127.0.0.1:{port or current_app.extensions['meeting.settings'].server.port}"
     click.echo(f"Staff sign-in: username {DEMO_USERNAME}  password {DEMO_PASSWORD}")
-    click.echo(f"  meeting page: /staff/meetings/{meeting.id}")
-    click.echo(f"  QR card sheet: /staff/meetings/{meeting.id}/cards")
+    click.echo("Then, in a browser on this computer:")
+    click.echo(f"  1. the host console:      {here}/host/{meeting.id}")
+    click.echo(f"  2. the projector (second window or screen): {here}/projector/{meeting.id}")
+    click.echo(f"  3. print the QR cards:    {here}/staff/meetings/{meeting.id}/cards")
+    click.echo(
+        "  4. scan a card with a phone on the same Wi-Fi, or let the console's demo button "
+        "vote for the members who have not joined"
+    )
     if not no_serve:
         _serve(current_app._get_current_object(), host, port)
 

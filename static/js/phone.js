@@ -172,6 +172,7 @@
     renderResult(current);
     tick();
   }
+  var shownStep = null;  // the ballot step on screen, so a new one is scrolled to once
   function renderBallot(current, present) {
     var views = ["vote-choose", "vote-tier", "vote-confirm", "vote-sending", "vote-done", "vote-note"];
     var visible = null, noteText = "";
@@ -217,6 +218,11 @@
     if (noteText) { visible = "vote-note"; $("vote-note").textContent = noteText; }
     views.forEach(function (id) { show(id, id === visible); });
     show("ballot-card", voting || !!visible);
+    if (visible && visible !== shownStep && visible !== "vote-sending") {
+      // a new step of the ballot: its buttons are brought up to the thumb, whatever the font
+      $("ballot-card").scrollIntoView({ block: "start" });
+    }
+    shownStep = visible;
   }
   function renderTiers(current) {
     var box = $("tiers");

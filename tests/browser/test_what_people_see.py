@@ -72,3 +72,62 @@ def test_a_phone_that_loses_the_wifi_says_it_is_reconnecting_in_chinese(
         expect(page.locator("#link")).to_have_attribute("data-state", "up", timeout=20_000)
     finally:
         phone.close()
+
+
+#: the elements of the current ballot step a thumb must reach, with their bottom edge
+REACHABLE = """(ids) => ids.map(id => {
+  const e = document.querySelector(id);
+  const box = e.getBoundingClientRect();
+  return [id, Math.round(box.top), Math.round(box.bottom), window.innerHeight];
+})"""
+
+
+@pytest.mark.parametrize("font_px", [20, 26], ids=["default font", "130% font"])
+def test_every_ballot_button_is_on_a_small_phone_screen_without_scrolling_by_hand(
+    app, live_server, browser, font_px
+) -> None:
+    from playwright.sync_api import expect
+
+    from meeting.services import hearings, presence
+    from meeting.services.cards import join_token
+
+    meeting, _ = ensure_demo()
+    voters = [m for m in meeting.members if m.votes]
+    for member in voters:
+        presence.set_presence(meeting.id, member.id, True, "host")
+    phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = phone.new_page()
+    try:
+        page.goto(f"{live_server}/j/{join_token(voters[0])}")
+        expect(page.locator("#link")).to_have_attribute("data-state", "up")
+        # large system fonts (the page's root size; CSSOM, as the strict CSP allows)
+        page.evaluate(f"document.documentElement.style.fontSize = '{font_px}px'")
+        for step in (hearings.start_briefing, hearings.start_statement, hearings.start_questioning):
+            step(meeting.id, 1, "host")
+        hearings.open_ballot(meeting.id, 1, "host", confirmed=True)
+
+        def reachable(*ids: str) -> None:
+            for element, top, bottom, height in page.evaluate(REACHABLE, list(ids)):
+                assert top >= 0 and bottom <= height, (font_px, element, top, bottom, height)
+
+        expect(page.locator("#vote-choose")).to_be_visible()
+        reachable(".choice.eligible", ".choice.not_eligible", ".choice.abstain")
+        page.click(".choice.eligible")
+        expect(page.locator("#vote-tier")).to_be_visible()
+        reachable("#tiers button:first-child", "#tiers button:last-child", "#tier-next")
+        chosen = page.locator(".tier.chosen")
+        if chosen.count():  # the proposal is marked, not dressed as the button to press
+            colour = chosen.evaluate("b => getComputedStyle(b).backgroundColor")
+            next_colour = page.locator("#tier-next").evaluate(
+                "b => getComputedStyle(b).backgroundColor"
+            )
+            assert colour != next_colour
+        page.locator("#tiers button").first.click()
+        page.click("#tier-next")
+        expect(page.locator("#vote-confirm")).to_be_visible()
+        reachable("#confirm-choice", "#confirm", "#confirm-back")
+        page.click("#confirm")
+        expect(page.locator("#vote-done")).to_be_visible()
+        reachable("#my-tracker")
+    finally:
+        phone.close()

@@ -146,7 +146,9 @@
   function render() {
     var current = state.current;
     var phase = current ? current.phase : null;
-    $("phase").textContent = current ? Live.format(T.phase, { phase: current.phase_label }) : T.start;
+    var status = state.meeting.status;
+    $("phase").textContent = current ? Live.format(T.phase, { phase: current.phase_label })
+      : status === "closed" ? T.ended : status === "in_session" ? T.between : T.start;
     show("household", !!current);
     if (current) {
       $("household-no").textContent = Live.format(T.household, { position: current.position });
@@ -160,8 +162,11 @@
     show("withdraw", !!mine && mine.status === "waiting");
     if (mine) { $("speak-state").textContent = mine.status === "speaking" ? T.speaking : T.waiting; }
     var q = state.quorum;
-    $("quorum").textContent = q.holds ? T.quorum_ok : T.quorum_bad + " · " + q.reasons.join(" ");
-    $("quorum").className = q.holds ? "quorum" : "quorum bad";
+    // while people are still arriving a short quorum is no alarm: said plainly, not in red
+    var arriving = status === "preparing" && !q.holds;
+    $("quorum").textContent = q.holds ? T.quorum_ok
+      : (arriving ? T.quorum_arriving : T.quorum_bad) + " · " + q.reasons.join(" ");
+    $("quorum").className = q.holds || arriving ? "quorum" : "quorum bad";
     var present = state.present_ids.indexOf(meId) >= 0;
     if (!present) {
       note(T.not_present);

@@ -131,3 +131,29 @@ def test_every_ballot_button_is_on_a_small_phone_screen_without_scrolling_by_han
         reachable("#my-tracker")
     finally:
         phone.close()
+
+
+def test_a_phone_says_plainly_where_the_meeting_stands(app, live_server, browser) -> None:
+    from playwright.sync_api import expect
+
+    from meeting.services import corrections, hearings
+    from meeting.services.cards import join_token
+
+    meeting, _ = ensure_demo()
+    member = next(m for m in meeting.members if m.votes)
+    phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = phone.new_page()
+    try:
+        page.goto(f"{live_server}/j/{join_token(member)}")
+        # people are still arriving: the short quorum is said plainly, not as an alarm
+        expect(page.locator("#quorum")).to_contain_text("成员正在陆续签到")
+        expect(page.locator("#quorum")).to_have_class("quorum")
+        expect(page.locator("#phase")).to_have_text("等待会议开始")
+        hearings.start_briefing(meeting.id, 1, "host")
+        expect(page.locator("#phase")).to_have_text("当前环节：通报核查情况")
+        expect(page.locator("#quorum")).to_have_class("quorum bad")  # now it matters
+        corrections.skip_household(meeting.id, 1, "申请人未到场", "host")
+        hearings.show_household(meeting.id, None, "host")  # the overview, between households
+        expect(page.locator("#phase")).to_have_text("请稍候，下一户即将开始")
+    finally:
+        phone.close()

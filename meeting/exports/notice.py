@@ -36,6 +36,8 @@ class Notice:
     object_to: str
     contact: str
     posted_by: str
+    #: the committee that posts it, above the line where its seal goes
+    issuer: str
     texts: dict[str, str] = field(default_factory=dict)
 
 
@@ -66,8 +68,10 @@ def build_notice(meeting: Meeting, locale: str = "zh") -> Notice:
             intro=fill("notice_intro", date=header.held_on_text, place=header.place),
             period=fill("notice_period", days=settings.period_days),
             object_to=settings.object_to,
-            contact=settings.contact,
+            # the meeting's own (its township's hotline), else the configured one
+            contact=meeting.notice_contact or settings.contact,
             posted_by=fill("posted_by", date=header.held_on_text),
+            issuer=meeting.notice_issuer or texts["issuer_blank"],
             texts=texts,
         )
 

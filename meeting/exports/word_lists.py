@@ -24,8 +24,10 @@ def notice_docx(notice: Notice) -> bytes:
         _field_line(document, t["object_to"], notice.object_to)
     if notice.contact:
         _field_line(document, t["contact"], notice.contact)
-    closing = document.add_paragraph(notice.posted_by)
-    closing.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    # who posts it, where its seal goes, and the date, on the right as a notice is signed
+    for line in (notice.issuer, t["seal"], notice.posted_by):
+        closing = document.add_paragraph(line)
+        closing.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     return _save(document)
 
 

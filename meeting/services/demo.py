@@ -29,6 +29,7 @@ from .unit_of_work import meeting_change, meeting_created
 
 DEMO_TITLE = "晋屏社区城镇低保民主评议听证会（演示）"
 DEMO_PLACE = "城关镇晋屏社区居委会会议室"
+DEMO_NOTICE_ISSUER = "城关镇晋屏社区居民委员会"
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-hearing"
 ACTOR = "demo"
@@ -181,6 +182,7 @@ def build_demo_meeting(held_on: dt.date | None = None) -> Meeting:
         held_on=held_on or dt.date.today(),
         kind=AssistanceKind.URBAN_MINIMUM_LIVING,
         is_demo=True,
+        notice_issuer=DEMO_NOTICE_ISSUER,
     )
     with meeting_created(meeting, ACTOR) as change:
         change.log("meeting.created", title=DEMO_TITLE, demo=True)

@@ -37,6 +37,9 @@ class MeetingDetails:
     held_on: dt.date
     kind: AssistanceKind
     publish_trackers: bool = True
+    #: printed on the public notice: who posts it, and whom to call
+    notice_issuer: str = ""
+    notice_contact: str = ""
 
 
 @dataclass
@@ -63,6 +66,8 @@ def create_meeting(details: MeetingDetails, actor: str) -> int:
         held_on=details.held_on,
         kind=details.kind,
         publish_trackers=details.publish_trackers,
+        notice_issuer=details.notice_issuer.strip(),
+        notice_contact=details.notice_contact.strip(),
     )
     with meeting_created(meeting, actor) as change:
         change.log("meeting.created", title=details.title)
@@ -76,6 +81,8 @@ def update_meeting(meeting_id: int, details: MeetingDetails, actor: str) -> None
         meeting.title, meeting.place = details.title, details.place
         meeting.held_on, meeting.kind = details.held_on, details.kind
         meeting.publish_trackers = details.publish_trackers
+        meeting.notice_issuer = details.notice_issuer.strip()
+        meeting.notice_contact = details.notice_contact.strip()
         change.log(
             "meeting.updated", title=details.title, publish_trackers=details.publish_trackers
         )

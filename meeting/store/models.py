@@ -104,6 +104,11 @@ class Meeting(db.Model):
     #: the people who signed the minutes, as typed or picked at the sign-off:
     #: {"host": "...", "secretary": "...", "scrutineers": ["...", ...]}
     signatories: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: who posts the public notice, printed above its seal line: the village or residents'
+    #: committee (e.g. 城关镇晋屏社区居民委员会); empty: a blank line to write it on
+    notice_issuer: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    #: where to phone about the notice (the township's hotline); empty: no contact line
+    notice_contact: Mapped[str] = mapped_column(String(200), default="", server_default="")
     #: the chain as it was signed: its length and head, printed in the minutes, so a cut
     #: tail is found (``meeting verify``)
     signed_events: Mapped[int | None] = mapped_column()

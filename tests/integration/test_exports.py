@@ -22,7 +22,7 @@ from meeting.domain.signoff import Signatories
 from meeting.exports import dates, export, pdf
 from meeting.exports.content import build_minutes
 from meeting.extensions import db
-from meeting.services import audit, casting, hearings, notes, recusals, seats, signoff
+from meeting.services import audit, casting, hearings, notes, recusals, seats, setup, signoff
 from meeting.services.audit import head_hash
 from meeting.services.demo import bot_votes
 from meeting.store import ballot_box
@@ -271,6 +271,19 @@ def test_the_pdf_minutes_carry_the_chinese_text_and_figures_with_the_font_embedd
 def test_the_notice_lists_results_and_amounts_and_nothing_private(
     recorded, tmp_path: Path, artifacts: Path
 ) -> None:
+    setup.update_meeting(
+        recorded.id,
+        setup.MeetingDetails(
+            title=recorded.title,
+            place=recorded.place,
+            held_on=recorded.held_on,
+            kind=recorded.kind,
+            notice_issuer="城关镇东湖村村民委员会",
+            notice_contact="镇民政办监督电话：0931-8123456",
+        ),
+        "clerk",
+    )
+    db.session.expire_all()
     text = docx_text(export(recorded, "notice").data)
     document = export(recorded, "notice-pdf")
     path = tmp_path / document.filename
@@ -300,6 +313,10 @@ def test_the_notice_lists_results_and_amounts_and_nothing_private(
         assert "不符合" in shown and "暂缓" in shown
         assert str(settings.period_days) in shown
         assert settings.object_to[:12] in shown.replace("\n", "")
+        # posted by the committee, over its seal, with the meeting's own hotline
+        assert "城关镇东湖村村民委员会" in shown and "（盖章）" in shown
+        assert "0931-8123456" in shown and "0000-0000000" not in shown
+        assert "民主评议小组" not in shown
     first = recorded.households[0]
     assert "300" in text and str(300 * first.persons) in text
 

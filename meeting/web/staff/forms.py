@@ -46,6 +46,14 @@ class MeetingForm(FlaskForm):
         ),
         default=True,
     )
+    notice_issuer = StringField(
+        _l("Notice posted by (the village or residents' committee, as on its seal)"),
+        validators=[Length(max=100)],
+    )
+    notice_contact = StringField(
+        _l("Contact printed on the notice (e.g. the township's hotline)"),
+        validators=[Length(max=200)],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -298,6 +298,8 @@ def _meeting_details(form: MeetingForm) -> setup.MeetingDetails:
         held_on=form.held_on.data,
         kind=AssistanceKind(form.kind.data),
         publish_trackers=bool(form.publish_trackers.data),
+        notice_issuer=form.notice_issuer.data or "",
+        notice_contact=form.notice_contact.data or "",
     )
 
 

@@ -205,7 +205,12 @@ def test_the_staff_page_shows_the_check_and_the_entries(staff, app) -> None:
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert audit.head_hash(meeting.id) in html
-    assert "member.added" in html and "presence.changed" in html
+    # what happened in words (the codes only on hover), who and to whom
+    assert ">添加评议小组成员<" in html and ">到会情况变更<" in html
+    assert 'title="member.added"' in html
+    assert ">member.added<" not in html
+    first = meeting.members[0].name
+    assert f">{first}</td>" in html  # the member the entry is about, by name
     assert "broken" not in html
     raw("UPDATE event SET actor = 'x' WHERE meeting_id = :m AND seq = 7", m=meeting.id)
     html = staff.get(f"/staff/meetings/{meeting.id}/audit").get_data(as_text=True)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any
 
 from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -17,10 +15,8 @@ from wtforms.validators import DataRequired, Length
 from ...domain.signoff import MAX_AMENDMENT_LENGTH, signatories
 from ...services import audit, signoff
 from ...store.models import Meeting
+from .audit_labels import EntryWords
 from .views import _actor, _attempt, _meeting, bp
-
-#: how much of an event's data the log page shows
-SHORT_DATA = 120
 
 
 class AmendmentForm(FlaskForm):
@@ -41,12 +37,6 @@ class SignOffForm(FlaskForm):
     )
 
 
-def short_data(data: Any) -> str:
-    """An event's data on one line, cut to fit the table."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    return text if len(text) <= SHORT_DATA else text[: SHORT_DATA - 1] + "…"
-
-
 @bp.get("/meetings/<int:meeting_id>/audit")
 def audit_trail(meeting_id: int) -> str:
     meeting = _meeting(meeting_id)
@@ -58,7 +48,7 @@ def audit_trail(meeting_id: int) -> str:
         amendments=signoff.amendments(meeting.id),
         form=AmendmentForm(),
         sign_off_form=_sign_off_form(meeting),
-        short_data=short_data,
+        words=EntryWords(meeting),
     )
 
 

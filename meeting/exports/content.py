@@ -188,6 +188,21 @@ class Minutes:
     #: the header's (label, text) lines: time, host, secretary, scrutineers, 应到/实到
     people: list[tuple[str, str]] = field(default_factory=list)
 
+    @property
+    def quorum_summary(self) -> str | None:
+        """One sentence when the quorum was the same at every ballot's opening and close
+        (the usual case), rather than a row per household repeating it; else None."""
+        counted = [h.count for h in self.households if h.count is not None]
+        cells = {(c.quorum_at_open.cell, c.quorum_at_close.cell) for c in counted}
+        if len(cells) != 1:
+            return None
+        ((at_open, at_close),) = cells
+        return self.texts["quorum_same"] % {
+            "count": len(counted),
+            "open": at_open,
+            "close": at_close,
+        }
+
 
 # --- building ------------------------------------------------------------------------------
 

@@ -34,6 +34,10 @@ TEXTS: dict[str, Message] = {
     "quorum_key": msg(
         "Each cell: representatives present / cadres present, and whether the quorum held."
     ),
+    "quorum_same": msg(
+        "The same at the opening and the close of all %(count)d ballots: at the opening "
+        "%(open)s; at the close %(close)s."
+    ),
     "quorum_holds": msg("Quorum held"),
     "quorum_fails": msg("Quorum not met"),
     "households": msg("Hearings of the households"),

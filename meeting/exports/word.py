@@ -30,6 +30,8 @@ LANGUAGE = "zh-CN"
 #: styles this module uses; each gets its fonts and language set explicitly
 STYLES = ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Footer", "Table Grid")
 TRACKERS_PER_ROW = 4
+#: a household's findings: the group (四看…), the heading, and the text, which gets the room
+FINDING_WIDTHS = (26, 30, 114)
 #: the amendments' columns in mm: number, time, author, text (166 mm between the margins)
 AMENDMENT_WIDTHS = (12, 32, 26, 96)
 FIELD = re.compile(r"%\((page|pages)\)s")
@@ -186,10 +188,22 @@ def _table(
         cell.text = ""
         cell.paragraphs[0].add_run(str(text)).bold = True
     for values in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, values, strict=True):
+        row = table.add_row()
+        _keep_whole(row)  # a row is never cut across two pages
+        for cell, value in zip(row.cells, values, strict=True):
             cell.text = "" if value is None else str(value)
     return table
+
+
+def _keep_whole(row) -> None:
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+def _heading(document: DocxDocument, text: str, level: int) -> Paragraph:
+    """A heading that stays on the page of what follows it."""
+    heading = document.add_heading(text, level=level)
+    heading.paragraph_format.keep_with_next = True
+    return heading
 
 
 def _column_widths(table: Table, widths: Sequence[float]) -> None:
@@ -206,8 +220,7 @@ def _repeat_as_header(row) -> None:
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
     trpr.append(header)
-    cant_split = OxmlElement("w:cantSplit")
-    trpr.append(cant_split)
+    trpr.append(OxmlElement("w:cantSplit"))
 
 
 def _field_line(document: DocxDocument, label: str, text: str) -> Paragraph:
@@ -262,7 +275,7 @@ def minutes_docx(minutes: Minutes) -> bytes:
     ):
         _field_line(document, label, value)
 
-    document.add_heading(t["attendance"], level=1)
+    _heading(document, t["attendance"], level=1)
     _table(
         document,
         [t["no"], t["name"], t["role"], t["presence"], t["votes_by"]],
@@ -272,33 +285,30 @@ def minutes_docx(minutes: Minutes) -> bytes:
         ],
     )
 
-    document.add_heading(t["quorum"], level=1)
+    _heading(document, t["quorum"], level=1)
     document.add_paragraph(t["quorum_key"])
     counted = [h for h in minutes.households if h.count is not None]
-    _table(
-        document,
-        [t["no"], t["head"], t["at_open"], t["at_close"]],
-        [
-            (
-                h.position,
-                h.head_name,
-                h.count.quorum_at_open.cell,
-                h.count.quorum_at_close.cell,
-            )
-            for h in counted
-            if h.count is not None
-        ],
-    )
+    if minutes.quorum_summary:  # the same at every ballot: said once
+        document.add_paragraph(minutes.quorum_summary)
+    else:
+        _table(
+            document,
+            [t["no"], t["head"], t["at_open"], t["at_close"]],
+            [
+                (h.position, h.head_name, h.count.quorum_at_open.cell, h.count.quorum_at_close.cell)
+                for h in counted
+            ],
+        )
 
-    document.add_heading(t["households"], level=1)
+    _heading(document, t["households"], level=1)
     for household in minutes.households:
         _household(document, household, t)
 
-    document.add_heading(t["trackers"], level=1)
+    _heading(document, t["trackers"], level=1)
     for household in counted:
         _trackers(document, household, t)
 
-    document.add_heading(t["totals"], level=1)
+    _heading(document, t["totals"], level=1)
     totals = minutes.totals
     _table(
         document,
@@ -315,7 +325,7 @@ def minutes_docx(minutes: Minutes) -> bytes:
         ],
     )
 
-    document.add_heading(t["audit"], level=1)
+    _heading(document, t["audit"], level=1)
     _field_line(document, t["event_count"], str(minutes.event_count))
     _field_line(document, t["head_hash"], minutes.head_hash or "—")
     document.add_paragraph(t["hash_scope"])
@@ -323,7 +333,7 @@ def minutes_docx(minutes: Minutes) -> bytes:
     _field_line(document, t["sign_off"], minutes.sign_off)
     document.add_paragraph(t["times_note"])
 
-    document.add_heading(t["amendments"], level=1)
+    _heading(document, t["amendments"], level=1)
     if minutes.amendments:
         amendments = _table(
             document,
@@ -334,7 +344,7 @@ def minutes_docx(minutes: Minutes) -> bytes:
     else:
         document.add_paragraph(t["no_amendments"])
 
-    document.add_heading(t["signatures"], level=1)
+    _heading(document, t["signatures"], level=1)
     signatures = _table(
         document,
         [t["role"], t["name"], t["signature"]],
@@ -346,19 +356,21 @@ def minutes_docx(minutes: Minutes) -> bytes:
 
 
 def _household(document: DocxDocument, h: HouseholdRecord, t: dict[str, str]) -> None:
-    document.add_heading(f"{h.position}. {h.head_name}（{t['persons']} {h.persons}）", level=2)
-    _field_line(
-        document,
-        t["category"],
-        f"{h.category}；{t['application']}：{h.application_type}；{t['address']}：{h.address}",
-    )
-    _field_line(document, t["investigator"], h.investigator or "—")
+    _heading(document, f"{h.position}. {h.head_name}（{t['persons']} {h.persons}）", level=2)
+    kind = f"{h.category}；{t['application']}：{h.application_type}"
+    if h.address:  # no "住址：" with nothing after it
+        kind += f"；{t['address']}：{h.address}"
+    # the household's first lines stay with its heading and the start of its findings
+    _field_line(document, t["category"], kind).paragraph_format.keep_with_next = True
+    investigator = _field_line(document, t["investigator"], h.investigator or "—")
+    investigator.paragraph_format.keep_with_next = True
     if h.findings:
-        _table(
+        findings = _table(
             document,
             [t["findings"], "", ""],
             [(f.group, f.heading, f.text) for f in h.findings],
         )
+        _column_widths(findings, FINDING_WIDTHS)
     _field_line(
         document,
         t["recommendation"],
@@ -413,11 +425,12 @@ def _household(document: DocxDocument, h: HouseholdRecord, t: dict[str, str]) ->
 
 def _trackers(document: DocxDocument, h: HouseholdRecord, t: dict[str, str]) -> None:
     assert h.count is not None
-    document.add_heading(f"{h.position}. {h.head_name}", level=2)
+    _heading(document, f"{h.position}. {h.head_name}", level=2)
     if not h.count.trackers_published:
         document.add_paragraph(t["trackers_unpublished"])
         return
-    cells = [" ".join(filter(None, (x.tracker, x.choice, x.tier))) for x in h.count.trackers]
+    # the code on its line, the choice and tier under it: no "符合 二/档" broken mid-word
+    cells = [f"{x.tracker}\n{' '.join(filter(None, (x.choice, x.tier)))}" for x in h.count.trackers]
     rows = [cells[i : i + TRACKERS_PER_ROW] for i in range(0, len(cells), TRACKERS_PER_ROW)]
     if rows:
         rows[-1] += [""] * (TRACKERS_PER_ROW - len(rows[-1]))

@@ -243,6 +243,10 @@ def test_the_pdf_minutes_carry_the_chinese_text_and_figures_with_the_font_embedd
     assert "符合" in text and "不符合" in text and "暂缓" in text
     assert "二百元" in text and RECUSAL in text
     assert head_hash(recorded.id) in text.replace("\n", "").replace(" ", "")
+    # a quorum the same at every ballot is said once, not in a row per household
+    opened = counted(recorded)[0].hearing.result.quorum_at_open
+    cell = f"{opened['representatives']} / {opened['cadres']}："
+    assert len(counted(recorded)) > 2 and text.replace(" ", "").count(cell.replace(" ", "")) <= 2
     assert ID_NUMBER not in text
     assert re.search(r"第\s*1\s*页.{0,3}共\s*\d+\s*页", text)  # the page footer
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout

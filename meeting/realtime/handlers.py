@@ -498,6 +498,13 @@ def save_notes(desk: Desk, payload: dict) -> None:
     )
 
 
+@on_staff("notes_of")
+def notes_of(desk: Desk, payload: dict) -> dict[str, Any]:
+    """A household's notes, for the secretary correcting an earlier one."""
+    position = payloads.whole_number(payload, "position")
+    return {"position": position, "notes": notes.notes_of(desk.meeting_id, position)}
+
+
 # --- the benchmarks -------------------------------------------------------------------------
 
 

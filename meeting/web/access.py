@@ -107,6 +107,7 @@ EVENTS: dict[str, frozenset[StaffRole]] = {
         )
     },
     "save_notes": frozenset({SECRETARY}),
+    "notes_of": frozenset({SECRETARY}),
 }
 
 

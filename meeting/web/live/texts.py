@@ -15,6 +15,9 @@ def staff_texts() -> dict[str, Any]:
     """For the host's console, the projector and the secretary."""
     return {
         "household": _("Household %(position)d"),
+        "follow_current": _("The household being heard"),
+        "nothing_current": _("No household is being heard now: pick one to correct its notes."),
+        "speaking_now": _("Speaking: %(name)s"),
         "persons": _("%(persons)d persons"),
         "representatives": _("Representatives present %(present)d / at least %(minimum)d"),
         "cadres": _("Cadres present %(present)d / at most %(maximum)d"),

@@ -343,7 +343,10 @@
       var actions = el("td");
       if (!current) { actions.appendChild(button(T.show, "show", { position: h.position }, "small")); }
       if (!current && stepsFor(h.position).indexOf("start_briefing") >= 0) {
-        actions.appendChild(button(T.steps.start_briefing, "start_briefing", { position: h.position }, "small"));
+        // the household next in order is the host's obvious next step: it stands out
+        var next = h.position === nextToHear();
+        actions.appendChild(button(T.steps.start_briefing, "start_briefing", { position: h.position },
+          next ? "primary" : "small"));
       }
       if (!current) {
         correctionsFor(h.position).forEach(function (name) {
@@ -360,6 +363,12 @@
       row.appendChild(actions);
       body.appendChild(row);
     });
+  }
+  /* The first household in the agenda that may still be started, when none is being heard. */
+  function nextToHear() {
+    if (state.current) { return null; }
+    var open = state.households.filter(function (h) { return stepsFor(h.position).indexOf("start_briefing") >= 0; });
+    return open.length ? open[0].position : null;
   }
   function moveButton(position, to, text) {
     var b = el("button", text, { type: "button", "class": "small", "data-move": position + ">" + to });

@@ -157,3 +157,40 @@ def test_a_phone_says_plainly_where_the_meeting_stands(app, live_server, browser
         expect(page.locator("#phase")).to_have_text("请稍候，下一户即将开始")
     finally:
         phone.close()
+
+
+def test_the_host_console_fits_a_1366_laptop(app, live_server, browser) -> None:
+    from playwright.sync_api import expect
+
+    meeting, _ = ensure_demo()
+    staff = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = staff.new_page()
+    try:
+        sign_in(page, live_server)
+        page.goto(f"{live_server}/host/{meeting.id}")
+        expect(page.locator("#members tr")).to_have_count(len(meeting.members))
+        # every name and role on one line (it used to wrap a character a line)
+        # the lines each name and role takes (a cell's own height is the whole row's)
+        heights = page.evaluate(
+            """() => [...document.querySelectorAll('#members tr')].map(r => {
+                const lines = cell => {
+                    const range = document.createRange();
+                    range.selectNodeContents(cell.firstChild || cell);
+                    return new Set([...range.getClientRects()].map(b => Math.round(b.top))).size;
+                };
+                const [name, role] = r.cells;
+                return [name.textContent, name.getBoundingClientRect().width,
+                        lines(name) <= 1, lines(role) <= 1];
+            })"""
+        )
+        wrapped = [(n, w) for n, w, one_name, one_role in heights if not (one_name and one_role)]
+        assert wrapped == [], wrapped
+        # the next household to hear is the console's obvious next step
+        first_step = page.locator('#households tr[data-position="1"] button.primary')
+        expect(first_step).to_have_text("开始：通报核查情况")
+        # scrolled to the bottom of the panel list, the quorum is still in sight
+        page.locator("#members tr").last.scroll_into_view_if_needed()
+        box = page.locator("#quorum").bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 768, box
+    finally:
+        staff.close()

@@ -202,7 +202,8 @@
       if (suspended) { noteText = T.suspended; }
     } else if ((voting || suspended) && record && record.tracker) {
       visible = "vote-done";
-      $("my-tracker").textContent = record.tracker;
+      // in two groups of four, easier to read out or copy than eight letters in a row
+      $("my-tracker").textContent = record.tracker.slice(0, 4) + " " + record.tracker.slice(4);
     } else if ((voting || suspended) && voted) {
       noteText = T.voted_elsewhere;
     } else if (suspended) {

@@ -63,7 +63,9 @@ def vote_on_phone(phone, choice: str, tier: str | None) -> str:
     expect(phone.locator("#confirm-choice")).to_contain_text(summary)
     phone.locator("#confirm").click()
     expect(phone.locator("#vote-done")).to_be_visible()
-    tracker = phone.locator("#my-tracker").inner_text()
+    shown = phone.locator("#my-tracker").inner_text()
+    assert re.fullmatch(r"[A-Z2-7]{4} [A-Z2-7]{4}", shown), shown  # in two groups of four
+    tracker = shown.replace(" ", "")
     assert TRACKER.match(tracker)
     return tracker
 
@@ -269,7 +271,8 @@ def test_a_ballot_cast_offline_waits_on_the_phone_and_is_sent_when_the_page_come
     phone = context.new_page()
     phone.goto(f"{live_server}/m/{meeting.id}")
     expect(phone.locator("#vote-done")).to_be_visible()
-    expect(phone.locator("#my-tracker")).to_have_text(waiting["tracker"])
+    code = waiting["tracker"]
+    expect(phone.locator("#my-tracker")).to_have_text(f"{code[:4]} {code[4:]}")
     kept = json.loads(phone.evaluate(f'localStorage.getItem("ballot:{meeting.id}:1")'))
     assert kept == {"position": 1, "round": 1, "tracker": waiting["tracker"]}
     db.session.expire_all()

@@ -9,5 +9,11 @@
   });
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) { window.print(); }
+    // a download that takes a while says so, rather than seeming to do nothing
+    var slow = event.target.closest("a[data-wait]");
+    if (slow) {
+      var note = document.querySelector(".wait-note");
+      if (note) { note.textContent = slow.getAttribute("data-wait"); note.hidden = false; }
+    }
   });
 })();

@@ -58,3 +58,22 @@ def stored_notes(meeting_id: int, position: int) -> str:
         )
     ).one()
     return household.hearing.statement_notes
+
+
+def test_a_slow_pdf_says_it_is_being_made(app, live_server, browser) -> None:
+    from playwright.sync_api import expect
+
+    meeting, _ = ensure_demo()
+    staff = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    page = staff.new_page()
+    try:
+        sign_in(page, live_server)
+        page.goto(f"{live_server}/secretary/{meeting.id}")
+        note = page.locator(".wait-note")
+        expect(note).to_be_hidden()
+        with page.expect_download(timeout=120_000) as download:
+            page.locator('a[href$="/export/sign-in-pdf"]').click()
+            expect(note).to_contain_text("正在生成 PDF")  # while the server makes it
+        assert download.value.suggested_filename.endswith("签到表.pdf")
+    finally:
+        staff.close()

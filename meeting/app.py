@@ -163,7 +163,7 @@ def _instance_secret_key(instance_path: str) -> str:
 def _attach_extensions(app: Flask, settings: Settings) -> None:
     # Handlers must be known before the first socketio.init_app: Flask-SocketIO replays its
     # handler list onto each new server only for handlers registered while it had none.
-    from .realtime import handlers, hearing_events  # noqa: F401
+    from .realtime import handlers, hearing_events, panel_events  # noqa: F401
     from .realtime.audience import disconnect_here, watched_meetings
     from .realtime.feed import ChangeFeed
     from .realtime.limits import EventBudget

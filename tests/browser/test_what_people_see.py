@@ -20,6 +20,19 @@ SHOWN_THOUGH_HIDDEN = """() => [...document.querySelectorAll('[hidden]')]
   .map(e => e.tagName + '#' + e.id + '.' + e.className)"""
 
 
+def small_phone(browser, live_server: str, member):
+    """A 360x740 phone that has scanned the member's card and is connected: (context, page)."""
+    from playwright.sync_api import expect
+
+    from meeting.services.cards import join_token
+
+    phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = phone.new_page()
+    page.goto(f"{live_server}/j/{join_token(member)}")
+    expect(page.locator("#link")).to_have_attribute("data-state", "up")
+    return phone, page
+
+
 def test_no_hidden_element_shows_and_the_main_buttons_stand_out(app, live_server, browser):
     meeting, _ = ensure_demo()
     staff = browser.new_context(viewport={"width": 1366, "height": 768})
@@ -51,16 +64,11 @@ def test_a_phone_that_loses_the_wifi_says_it_is_reconnecting_in_chinese(
 ) -> None:
     from playwright.sync_api import expect
 
-    from meeting.services.cards import join_token
-
     meeting, _ = ensure_demo()
     member = next(m for m in meeting.members if m.votes)
 
-    phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
-    page = phone.new_page()
+    phone, page = small_phone(browser, live_server, member)
     try:
-        page.goto(f"{live_server}/j/{join_token(member)}")
-        expect(page.locator("#link")).to_have_attribute("data-state", "up")
         phone.set_offline(True)
         # the hall's Wi-Fi drops: the reconnection attempts fail at the transport
         expect(page.locator("html")).to_have_attribute(
@@ -89,17 +97,13 @@ def test_every_ballot_button_is_on_a_small_phone_screen_without_scrolling_by_han
     from playwright.sync_api import expect
 
     from meeting.services import hearings, presence
-    from meeting.services.cards import join_token
 
     meeting, _ = ensure_demo()
     voters = [m for m in meeting.members if m.votes]
     for member in voters:
         presence.set_presence(meeting.id, member.id, True, "host")
-    phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
-    page = phone.new_page()
+    phone, page = small_phone(browser, live_server, voters[0])
     try:
-        page.goto(f"{live_server}/j/{join_token(voters[0])}")
-        expect(page.locator("#link")).to_have_attribute("data-state", "up")
         # large system fonts (the page's root size; CSSOM, as the strict CSP allows)
         page.evaluate(f"document.documentElement.style.fontSize = '{font_px}px'")
         for step in (hearings.start_briefing, hearings.start_statement, hearings.start_questioning):
@@ -137,14 +141,11 @@ def test_a_phone_says_plainly_where_the_meeting_stands(app, live_server, browser
     from playwright.sync_api import expect
 
     from meeting.services import corrections, hearings
-    from meeting.services.cards import join_token
 
     meeting, _ = ensure_demo()
     member = next(m for m in meeting.members if m.votes)
-    phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
-    page = phone.new_page()
+    phone, page = small_phone(browser, live_server, member)
     try:
-        page.goto(f"{live_server}/j/{join_token(member)}")
         # people are still arriving: the short quorum is said plainly, not as an alarm
         expect(page.locator("#quorum")).to_contain_text("成员正在陆续签到")
         expect(page.locator("#quorum")).to_have_class("quorum")

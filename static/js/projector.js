@@ -52,7 +52,8 @@
       renderSummary();
     }
     renderBallot(c);
-    $("phase").textContent = c ? c.phase_label : $("welcome").className.indexOf("decided") >= 0 ? T.results : T.welcome;
+    // before the first household the opening heading says it; the phase line stays empty
+    $("phase").textContent = c ? c.phase_label : $("welcome").className.indexOf("decided") >= 0 ? T.results : "";
     var q = state.quorum, box = $("quorum");
     box.className = "quorum " + (q.holds ? "ok" : "bad");
     box.textContent = "";

@@ -195,3 +195,27 @@ def test_the_host_console_fits_a_1366_laptop(app, live_server, browser) -> None:
         assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 768, box
     finally:
         staff.close()
+
+
+def test_the_projector_says_the_meeting_will_begin_once_and_on_one_line(
+    app, live_server, browser
+) -> None:
+    from playwright.sync_api import expect
+
+    meeting, _ = ensure_demo()
+    staff = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = staff.new_page()
+    try:
+        sign_in(page, live_server)
+        page.goto(f"{live_server}/projector/{meeting.id}")
+        expect(page.locator("#quorum")).not_to_be_empty()  # its first state is in
+        shown = page.locator("body").inner_text()
+        assert shown.count("评议会即将开始") == 1, shown[:300]
+        heading = page.locator(".opening")
+        lines = heading.evaluate(
+            """h => { const r = document.createRange(); r.selectNodeContents(h);
+                      return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }"""
+        )
+        assert lines == 1
+    finally:
+        staff.close()

@@ -96,7 +96,6 @@ def staff_texts() -> dict[str, Any]:
         "confirm": _("Confirm"),
         "saved": _("Saved"),
         "saving": _("Saving…"),
-        "welcome": _("The meeting will begin shortly"),
         "results": _("Results of the hearing"),
         **_ballot_texts(),
         "slips_waiting": _("Paper slips handed in, not entered yet: %(count)d"),

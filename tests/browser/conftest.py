@@ -50,3 +50,11 @@ def sign_in(page, base: str) -> None:
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(base + "/staff/meetings")
+
+
+def signed_in_staff(browser, base: str, width: int = 1366, height: int = 768, **options):
+    """A staff browser window of that size, signed in as the demo's account: (context, page)."""
+    context = browser.new_context(viewport={"width": width, "height": height}, **options)
+    page = context.new_page()
+    sign_in(page, base)
+    return context, page

@@ -11,7 +11,7 @@ from meeting.services.demo import ensure_demo
 from meeting.store.models import Household
 
 from ..integration.live import wait_until
-from .conftest import sign_in
+from .conftest import signed_in_staff
 
 pytestmark = pytest.mark.browser
 
@@ -22,10 +22,8 @@ def test_the_secretary_corrects_the_notes_of_a_household_heard_earlier(
     from playwright.sync_api import expect
 
     meeting, _ = ensure_demo()
-    staff = browser.new_context(viewport={"width": 1366, "height": 768})
-    page = staff.new_page()
+    staff, page = signed_in_staff(browser, live_server)
     try:
-        sign_in(page, live_server)
         page.goto(f"{live_server}/secretary/{meeting.id}")
         # nothing heard yet: the page says so, and offers every household
         expect(page.locator("#nothing-current")).to_be_visible()
@@ -64,10 +62,8 @@ def test_a_slow_pdf_says_it_is_being_made(app, live_server, browser) -> None:
     from playwright.sync_api import expect
 
     meeting, _ = ensure_demo()
-    staff = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
-    page = staff.new_page()
+    staff, page = signed_in_staff(browser, live_server, accept_downloads=True)
     try:
-        sign_in(page, live_server)
         page.goto(f"{live_server}/secretary/{meeting.id}")
         note = page.locator(".wait-note")
         expect(note).to_be_hidden()

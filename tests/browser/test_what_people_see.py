@@ -9,7 +9,7 @@ import pytest
 
 from meeting.services.demo import ensure_demo
 
-from .conftest import sign_in
+from .conftest import sign_in, signed_in_staff
 
 pytestmark = pytest.mark.browser
 
@@ -164,10 +164,8 @@ def test_the_host_console_fits_a_1366_laptop(app, live_server, browser) -> None:
     from playwright.sync_api import expect
 
     meeting, _ = ensure_demo()
-    staff = browser.new_context(viewport={"width": 1366, "height": 768})
-    page = staff.new_page()
+    staff, page = signed_in_staff(browser, live_server)
     try:
-        sign_in(page, live_server)
         page.goto(f"{live_server}/host/{meeting.id}")
         expect(page.locator("#members tr")).to_have_count(len(meeting.members))
         # every name and role on one line (it used to wrap a character a line)
@@ -203,10 +201,8 @@ def test_the_projector_says_the_meeting_will_begin_once_and_on_one_line(
     from playwright.sync_api import expect
 
     meeting, _ = ensure_demo()
-    staff = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = staff.new_page()
+    staff, page = signed_in_staff(browser, live_server, 1280, 720)
     try:
-        sign_in(page, live_server)
         page.goto(f"{live_server}/projector/{meeting.id}")
         expect(page.locator("#quorum")).not_to_be_empty()  # its first state is in
         shown = page.locator("body").inner_text()
